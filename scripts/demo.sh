@@ -1,0 +1,16 @@
+#!/bin/bash
+# The demo: sentry runs a real program tree and shows its coverage report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+S=build/sentry
+out=$(mktemp -d)
+echo "== sentry run -- /bin/sh -c 'which ffmpeg'"
+$S run -- /bin/sh -c 'which ffmpeg'
+echo
+echo "== sentry run --report $out/ffmpeg.json -- ffmpeg -f lavfi -i testsrc=d=2 -threads 4 ... -f null -"
+$S run --report "$out/ffmpeg.json" -- ffmpeg -hide_banner -loglevel error -f lavfi -i testsrc=d=2 -threads 4 -f null -
+echo "exit status: $?"
+echo
+$S report "$out/ffmpeg.json" --html "$out/ffmpeg.html" | head -n 60
+echo
+echo "Full report: $out/ffmpeg.json   HTML page: $out/ffmpeg.html"

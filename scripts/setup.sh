@@ -1,0 +1,14 @@
+#!/bin/bash
+# Installs sentry's build and test dependencies (Debian 12, as root) and builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends \
+    g++ cmake make pkg-config \
+    libseccomp-dev libboost-dev libspdlog-dev libcli11-dev catch2 nlohmann-json3-dev \
+    libbenchmark-dev ffmpeg strace python3 procps busybox >/dev/null
+fi
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j2

@@ -1,0 +1,87 @@
+#include "sentry/kernel/process_tree.h"
+
+namespace sentry::kernel {
+
+ThreadGroup& ProcessTree::ensure_group(pid_t tgid) {
+  auto& g = groups_[tgid];
+  if (!g) {
+    g = std::make_unique<ThreadGroup>();
+    g->tgid = tgid;
+  }
+  return *g;
+}
+
+void ProcessTree::add_root(pid_t pid, const std::string& image) {
+  root_ = pid;
+  ThreadGroup& g = ensure_group(pid);
+  g.image = image;
+  g.tids.insert(pid);
+  tasks_[pid] = Task{pid, pid};
+  // Not announced: the root becomes a program at its first exec.
+}
+
+void ProcessTree::add_task(pid_t parent_tid, pid_t new_tid, bool is_thread) {
+  if (tasks_.count(new_tid)) return;  // already known (events may arrive in either order)
+  const ThreadGroup* parent = group_of(parent_tid);
+  if (is_thread && parent != nullptr) {
+    ThreadGroup& g = ensure_group(parent->tgid);
+    g.tids.insert(new_tid);
+    tasks_[new_tid] = Task{new_tid, g.tgid};
+    if (listener_) listener_->on_new_thread(g, new_tid);
+    return;
+  }
+  ThreadGroup& g = ensure_group(new_tid);
+  g.parent_tgid = parent ? parent->tgid : 0;
+  g.image = parent ? parent->image : std::string();
+  g.tids.insert(new_tid);
+  tasks_[new_tid] = Task{new_tid, new_tid};
+  if (listener_) listener_->on_new_process(g);
+}
+
+void ProcessTree::exec(pid_t tid, pid_t former_tid, const std::string& image) {
+  const Task* t = task(former_tid);
+  pid_t tgid = t ? t->tgid : tid;
+  ThreadGroup& g = ensure_group(tgid);
+  // execve destroys every other thread of the group; the caller takes the
+  // leader's tid.
+  for (pid_t other : g.tids) tasks_.erase(other);
+  g.tids.clear();
+  g.tids.insert(tid);
+  tasks_[tid] = Task{tid, tgid};
+  g.image = image;
+  if (listener_) listener_->on_exec(g);
+}
+
+bool ProcessTree::remove_task(pid_t tid) {
+  auto it = tasks_.find(tid);
+  if (it == tasks_.end()) return false;
+  pid_t tgid = it->second.tgid;
+  tasks_.erase(it);
+  auto git = groups_.find(tgid);
+  if (git == groups_.end()) return false;
+  git->second->tids.erase(tid);
+  if (!git->second->tids.empty()) return false;
+  git->second->exited = true;
+  return true;
+}
+
+const Task* ProcessTree::task(pid_t tid) const {
+  auto it = tasks_.find(tid);
+  return it == tasks_.end() ? nullptr : &it->second;
+}
+
+const ThreadGroup* ProcessTree::group(pid_t tgid) const {
+  auto it = groups_.find(tgid);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+const ThreadGroup* ProcessTree::group_of(pid_t tid) const {
+  const Task* t = task(tid);
+  return t ? group(t->tgid) : nullptr;
+}
+
+void ProcessTree::for_each_group(const std::function<void(const ThreadGroup&)>& fn) const {
+  for (const auto& [tgid, g] : groups_) fn(*g);
+}
+
+}  // namespace sentry::kernel

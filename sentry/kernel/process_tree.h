@@ -1,0 +1,65 @@
+// The guest's tasks (threads) and thread groups (processes) as sentry knows
+// them. The platform keeps it exact from ptrace events (clone, fork, vfork,
+// exec, exit); every other part of sentry reads it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+namespace sentry::kernel {
+
+struct ThreadGroup {
+  pid_t tgid = 0;
+  pid_t parent_tgid = 0;  // 0 for the root program
+  std::string image;      // host path of the running executable
+  std::set<pid_t> tids;
+  bool exited = false;
+};
+
+struct Task {
+  pid_t tid = 0;
+  pid_t tgid = 0;
+};
+
+class ProcessTree {
+ public:
+  // Listener for lifecycle changes (reports count processes and threads).
+  struct Listener {
+    virtual ~Listener() = default;
+    virtual void on_new_process(const ThreadGroup& g) {}
+    virtual void on_new_thread(const ThreadGroup& g, pid_t tid) {}
+    virtual void on_exec(const ThreadGroup& g) {}
+  };
+  void set_listener(Listener* l) { listener_ = l; }
+
+  void add_root(pid_t pid, const std::string& image);
+  // A new task created by `parent_tid`. `is_thread` says whether it joined the
+  // parent's thread group.
+  void add_task(pid_t parent_tid, pid_t new_tid, bool is_thread);
+  // `tid` completed an execve; `former_tid` is the thread that called it (it
+  // differs when a non-leader thread exec'd: it took over the leader's tid).
+  void exec(pid_t tid, pid_t former_tid, const std::string& image);
+  // `tid` is gone. Returns true if that emptied its thread group.
+  bool remove_task(pid_t tid);
+
+  const Task* task(pid_t tid) const;
+  const ThreadGroup* group_of(pid_t tid) const;
+  const ThreadGroup* group(pid_t tgid) const;
+  std::size_t task_count() const { return tasks_.size(); }
+  pid_t root() const { return root_; }
+  void for_each_group(const std::function<void(const ThreadGroup&)>& fn) const;
+
+ private:
+  ThreadGroup& ensure_group(pid_t tgid);
+  pid_t root_ = 0;
+  std::map<pid_t, Task> tasks_;
+  std::map<pid_t, std::unique_ptr<ThreadGroup>> groups_;
+  Listener* listener_ = nullptr;
+};
+
+}  // namespace sentry::kernel

@@ -1,0 +1,38 @@
+// sentry: run unmodified x86-64 Linux programs under a supervisor that
+// intercepts every system call. See README.md and docs/architecture.md.
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "abi/syscall_table.h"
+#include "sentry/cli/report_command.h"
+#include "sentry/cli/run_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"sentry — a user-space Linux-ABI sandbox"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", SENTRY_VERSION);
+  std::string log_level = "warn";
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|critical|off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+
+  sentry::cli::RunArgs run_args;
+  sentry::cli::add_run_command(app, run_args);
+  sentry::cli::ReportArgs report_args;
+  sentry::cli::add_report_command(app, report_args);
+  CLI::App* abi = app.add_subcommand("abi", "Print the syscall table as docs/compatibility.md");
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  spdlog::set_pattern("sentry: [%l] %v");
+
+  if (app.got_subcommand("run")) return sentry::cli::run_command(run_args);
+  if (app.got_subcommand("report")) return sentry::cli::report_command(report_args);
+  if (abi->parsed()) {
+    std::cout << sentry::abi::render_compatibility_markdown();
+    return 0;
+  }
+  return 1;
+}

@@ -1,0 +1,32 @@
+// A served call on the ptrace platform: the thread sits in a
+// PTRACE_EVENT_SECCOMP stop until answered. Answering with a value skips the
+// syscall (orig_rax = -1) and sets rax; continuing resumes it unchanged.
+#pragma once
+
+#include <sys/user.h>
+
+#include "sentry/memory/process_memory.h"
+#include "sentry/supervisor/syscall.h"
+
+namespace sentry::platform {
+
+class Tracer;
+
+class PtraceSyscall final : public Syscall {
+ public:
+  PtraceSyscall(Tracer& tracer, pid_t tid, const user_regs_struct& regs, const abi::SyscallEntry* entry);
+
+  GuestMemory& memory() override { return memory_; }
+  ReplyStatus complete_with_fd(int host_fd, bool cloexec) override;
+  bool still_waiting() override;
+
+ private:
+  ReplyStatus send_value(std::int64_t value) override;
+  ReplyStatus send_continue() override;
+
+  Tracer& tracer_;
+  user_regs_struct regs_;
+  ProcessMemory memory_;
+};
+
+}  // namespace sentry::platform

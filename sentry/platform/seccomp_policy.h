@@ -1,0 +1,77 @@
+// The seccomp filter, derived from the declarative syscall list (abi/) and the
+// run's options. Nothing here is maintained by hand per syscall: a row's Serve
+// value decides its action.
+//
+//   forwarded  -> ALLOW                 (fast path: the host runs it)
+//              -> TRACE(kObserve)       (when the run observes forwarded calls:
+//                                        --trace / --report; ptrace sees entry+exit)
+//   emulated, supervised, denied, unsupported, unknown numbers, other ABIs
+//              -> USER_NOTIF            (unotify platform)
+//              -> TRACE(kServe)         (ptrace platform)
+//   execve, execveat -> TRACE(kExec)    (always: the supervisor takes the
+//                                        listener at the first exec, and sees
+//                                        every exec before it happens)
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "abi/syscall_entry.h"
+
+namespace sentry::platform {
+
+enum class PlatformKind { kUnotify, kPtrace };
+
+// The data value of SECCOMP_RET_TRACE, reported in PTRACE_EVENT_SECCOMP stops.
+enum TraceReason : std::uint16_t {
+  kTraceObserve = 0x5e01,  // a forwarded call the run wants to see
+  kTraceServe = 0x5e02,    // a served call (ptrace platform)
+  kTraceExec = 0x5e03,     // execve / execveat
+};
+
+struct PolicyOptions {
+  PlatformKind platform = PlatformKind::kUnotify;
+  bool observe_forwarded = false;
+  // Root may keep setuid programs working; others need no_new_privs.
+  bool no_new_privs = true;
+};
+
+enum class ActionKind { kAllow, kNotify, kTrace };
+struct FilterAction {
+  ActionKind kind;
+  std::uint16_t trace_data = 0;
+  bool operator==(const FilterAction&) const = default;
+};
+
+// The action for one row (pure; unit-tested).
+FilterAction action_for(const abi::SyscallEntry& e, const PolicyOptions& opts);
+// The action for numbers with no row and for non-native ABIs.
+FilterAction default_action(const PolicyOptions& opts);
+
+// A built filter (libseccomp context) ready to be loaded in the child.
+class SeccompFilter {
+ public:
+  // Builds the filter. On failure returns nullptr and sets *error.
+  static std::unique_ptr<SeccompFilter> build(const PolicyOptions& opts, std::string* error);
+  ~SeccompFilter();
+  SeccompFilter(const SeccompFilter&) = delete;
+  SeccompFilter& operator=(const SeccompFilter&) = delete;
+
+  // Loads the filter into the calling process (the child, before exec).
+  // Returns the listener fd (unotify platform), 0 (ptrace platform) or -errno.
+  // Async-signal-safe enough for the fork child: libseccomp allocates, but the
+  // child of a single-threaded sentry may do so.
+  int load();
+
+  // The classic-BPF program, for tests and `sentry abi --bpf`.
+  std::vector<std::uint8_t> export_bpf() const;
+
+ private:
+  explicit SeccompFilter(void* ctx) : ctx_(ctx) {}
+  void* ctx_;
+  bool notify_ = false;
+};
+
+}  // namespace sentry::platform

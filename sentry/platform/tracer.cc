@@ -1,0 +1,227 @@
+#include "sentry/platform/tracer.h"
+
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "abi/syscall_table.h"
+#include "sentry/memory/process_memory.h"
+#include "sentry/platform/ptrace_syscall.h"
+#include "sentry/platform/seccomp_policy.h"
+
+namespace sentry::platform {
+
+namespace {
+
+constexpr long kSeizeOptions = PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                               PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_TRACESECCOMP |
+                               PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
+
+std::shared_ptr<spdlog::logger> log() {
+  static auto l = [] {
+    auto existing = spdlog::get("platform");
+    return existing ? existing : spdlog::default_logger()->clone("platform");
+  }();
+  return l;
+}
+
+// The thread group id of a task, from /proc (only read when a clone event
+// leaves it unclear whether the new task is a thread).
+pid_t tgid_of(pid_t tid) {
+  std::ifstream in("/proc/" + std::to_string(tid) + "/status");
+  std::string key;
+  while (in >> key) {
+    if (key == "Tgid:") {
+      pid_t tgid = 0;
+      in >> tgid;
+      return tgid;
+    }
+    in.ignore(4096, '\n');
+  }
+  return 0;
+}
+
+std::string exe_of(pid_t pid) {
+  char buf[4096];
+  std::string link = "/proc/" + std::to_string(pid) + "/exe";
+  ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("?");
+}
+
+bool get_syscall_info(pid_t tid, __ptrace_syscall_info* info) {
+  return ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof *info, info) > 0;
+}
+
+}  // namespace
+
+int Tracer::seize(pid_t pid) {
+  if (ptrace(PTRACE_SEIZE, pid, nullptr, kSeizeOptions) != 0) return -errno;
+  return 0;
+}
+
+void Tracer::resume(pid_t tid, int sig) {
+  auto it = state_.find(tid);
+  bool syscall_exit = it != state_.end() && it->second.awaiting_exit;
+  if (ptrace(syscall_exit ? PTRACE_SYSCALL : PTRACE_CONT, tid, nullptr, sig) != 0 && errno != ESRCH) {
+    log()->warn("tid {}: resume failed: {}", tid, std::strerror(errno));
+  }
+}
+
+void Tracer::drain() {
+  for (;;) {
+    int status = 0;
+    pid_t tid = waitpid(-1, &status, WNOHANG | __WALL);
+    if (tid == 0) return;
+    if (tid < 0) {
+      if (errno == EINTR) continue;
+      if (errno == ECHILD) finished_ = true;
+      return;
+    }
+    handle(tid, status);
+  }
+}
+
+void Tracer::handle(pid_t tid, int status) {
+  if (WIFEXITED(status) || WIFSIGNALED(status)) {
+    handle_gone(tid, status);
+    return;
+  }
+  if (!WIFSTOPPED(status)) return;
+  int sig = WSTOPSIG(status);
+  int event = (status >> 16) & 0xff;
+  if (event != 0) {
+    handle_event(tid, event, sig);
+  } else if (sig == (SIGTRAP | 0x80)) {
+    handle_syscall_exit(tid);
+  } else {
+    // Signal-delivery stop: deliver the signal as the kernel would have.
+    resume(tid, sig);
+  }
+}
+
+void Tracer::handle_event(pid_t tid, int event, int sig) {
+  unsigned long msg = 0;
+  switch (event) {
+    case PTRACE_EVENT_STOP:
+      if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+        // Group-stop: stay stopped with job-control semantics until SIGCONT.
+        ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
+        return;
+      }
+      // The initial stop of an auto-attached task, or an interrupt.
+      if (tree_.task(tid) == nullptr) {
+        pid_t tgid = tgid_of(tid);
+        tree_.add_task(tgid == tid ? 0 : tgid, tid, tgid != tid);
+      }
+      resume(tid);
+      return;
+    case PTRACE_EVENT_CLONE:
+    case PTRACE_EVENT_FORK:
+    case PTRACE_EVENT_VFORK: {
+      ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &msg);
+      pid_t child = static_cast<pid_t>(msg);
+      bool is_thread = event == PTRACE_EVENT_CLONE && tgid_of(child) != child;
+      tree_.add_task(tid, child, is_thread);
+      resume(tid);
+      return;
+    }
+    case PTRACE_EVENT_EXEC: {
+      ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &msg);
+      pid_t former = static_cast<pid_t>(msg);
+      if (former != tid) state_.erase(former);
+      tree_.exec(tid, former, exe_of(tid));
+      resume(tid);
+      return;
+    }
+    case PTRACE_EVENT_EXIT:
+      resume(tid);
+      return;
+    case PTRACE_EVENT_SECCOMP:
+      handle_seccomp_stop(tid);
+      return;
+    default:
+      resume(tid);
+      return;
+  }
+}
+
+void Tracer::handle_seccomp_stop(pid_t tid) {
+  __ptrace_syscall_info info{};
+  unsigned long data = 0;
+  ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &data);
+  if (!get_syscall_info(tid, &info) || info.op != PTRACE_SYSCALL_INFO_SECCOMP) {
+    resume(tid);
+    return;
+  }
+  int nr = static_cast<int>(info.seccomp.nr);
+  const abi::SyscallEntry* entry = abi::syscall_by_nr(nr);
+
+  if (data == kTraceExec && !launched_) {
+    launched_ = true;
+    hooks_.on_launch_exec(tid);
+  }
+  if (data == kTraceServe) {
+    user_regs_struct regs;
+    if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return;
+    hooks_.on_served_call(std::make_shared<PtraceSyscall>(*this, tid, regs, entry));
+    return;
+  }
+  if ((data == kTraceObserve || data == kTraceExec) && observer_.enabled()) {
+    SyscallArgs args;
+    for (int i = 0; i < 6; ++i) args[i] = info.seccomp.args[i];
+    ProcessMemory mem(tid);
+    TaskState& st = state_[tid];
+    st.pending = observer_.begin(tid, nr, entry, args, &mem, abi::Serve::kForward);
+    st.awaiting_exit = true;
+  }
+  resume(tid);
+}
+
+void Tracer::handle_syscall_exit(pid_t tid) {
+  auto it = state_.find(tid);
+  __ptrace_syscall_info info{};
+  bool have = get_syscall_info(tid, &info);
+  if (it != state_.end() && it->second.awaiting_exit) {
+    it->second.awaiting_exit = false;
+    std::optional<std::int64_t> result;
+    if (have && info.op == PTRACE_SYSCALL_INFO_EXIT) result = info.exit.rval;
+    observer_.end(it->second.pending, result);
+  }
+  resume(tid);
+}
+
+void Tracer::handle_gone(pid_t tid, int status) {
+  auto it = state_.find(tid);
+  if (it != state_.end()) {
+    // A call that never returned (exit, exit_group, or killed while blocked).
+    if (it->second.awaiting_exit) observer_.end(it->second.pending, std::nullopt);
+    state_.erase(it);
+  }
+  const kernel::ThreadGroup* g = tree_.group_of(tid);
+  pid_t tgid = g ? g->tgid : tid;
+  bool last = tree_.remove_task(tid);
+  if (WIFEXITED(status)) {
+    observer_.event(tid, "+++ exited with " + std::to_string(WEXITSTATUS(status)) + " +++");
+  } else {
+    observer_.event(tid, "+++ killed by signal " + std::to_string(WTERMSIG(status)) + " +++");
+  }
+  if (tid == tree_.root() || (last && tgid == tree_.root() && tid == tgid)) {
+    hooks_.on_root_exit(status);
+  }
+}
+
+void Tracer::kill_all() {
+  tree_.for_each_group([](const kernel::ThreadGroup& g) {
+    if (!g.exited && !g.tids.empty()) kill(g.tgid, SIGKILL);
+  });
+}
+
+}  // namespace sentry::platform

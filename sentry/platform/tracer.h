@@ -1,0 +1,75 @@
+// Process lifecycle through ptrace: every guest task is a tracee (PTRACE_SEIZE
+// on the root; the kernel auto-attaches clones, forks and vforks). Only event
+// stops are requested, never per-syscall stops, except:
+//   * PTRACE_EVENT_SECCOMP stops of calls the filter sends to the tracer
+//     (execve always; forwarded calls when the run observes them; every served
+//     call on the ptrace platform), and
+//   * the syscall-exit stop of an observed forwarded call, to learn its result.
+// PTRACE_O_EXITKILL makes the kernel SIGKILL every tracee if sentry dies.
+//
+// CAUTION: ptrace requests must come from the thread that attached; the whole
+// supervisor runs on one thread for that reason.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <unordered_map>
+
+#include "sentry/kernel/process_tree.h"
+#include "sentry/supervisor/syscall.h"
+#include "sentry/trace/call_observer.h"
+
+namespace sentry::platform {
+
+class Tracer {
+ public:
+  struct Hooks {
+    virtual ~Hooks() = default;
+    // A served call stopped in PTRACE_EVENT_SECCOMP (ptrace platform).
+    virtual void on_served_call(SyscallPtr call) = 0;
+    // The root's first execve is about to run: its seccomp filter is in place.
+    virtual void on_launch_exec(pid_t pid) = 0;
+    // The root thread group is gone with this wait status.
+    virtual void on_root_exit(int wait_status) = 0;
+  };
+
+  Tracer(kernel::ProcessTree& tree, const trace::CallObserver& observer, Hooks& hooks)
+      : tree_(tree), observer_(observer), hooks_(hooks) {}
+
+  // PTRACE_SEIZE with sentry's options. Returns 0 or -errno.
+  static int seize(pid_t pid);
+
+  // Handles every pending wait status (call when SIGCHLD arrives).
+  void drain();
+  // True once no tracee or child is left.
+  bool finished() const { return finished_; }
+  // SIGKILLs every known guest process.
+  void kill_all();
+
+  // Resumes a stopped tracee, keeping syscall-exit tracing when it owes one.
+  void resume(pid_t tid, int sig = 0);
+
+ private:
+  struct TaskState {
+    bool awaiting_exit = false;  // an observed forwarded call is in flight
+    trace::CallRecord pending;
+  };
+
+  void handle(pid_t tid, int status);
+  void handle_event(pid_t tid, int event, int sig);
+  void handle_seccomp_stop(pid_t tid);
+  void handle_syscall_exit(pid_t tid);
+  void handle_gone(pid_t tid, int status);
+
+  kernel::ProcessTree& tree_;
+  const trace::CallObserver& observer_;
+  Hooks& hooks_;
+  std::unordered_map<pid_t, TaskState> state_;
+  bool launched_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace sentry::platform

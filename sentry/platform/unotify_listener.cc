@@ -1,0 +1,123 @@
+#include "sentry/platform/unotify_listener.h"
+
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "abi/syscall_table.h"
+
+namespace sentry::platform {
+
+namespace {
+SyscallArgs args_of(const seccomp_notif& n) {
+  SyscallArgs a;
+  for (int i = 0; i < 6; ++i) a[i] = n.data.args[i];
+  return a;
+}
+constexpr int kX32Bit = 0x40000000;
+}  // namespace
+
+UnotifyListener::UnotifyListener(boost::asio::io_context& io, int listener_fd, Dispatch dispatch)
+    : fd_(listener_fd), stream_(io, listener_fd), dispatch_(std::move(dispatch)) {
+  syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes_);
+}
+
+void UnotifyListener::start() { arm(); }
+
+void UnotifyListener::stop() {
+  boost::system::error_code ec;
+  stream_.cancel(ec);
+  stream_.close(ec);
+}
+
+void UnotifyListener::arm() {
+  stream_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                     [this](const boost::system::error_code& ec) {
+                       if (ec) return;  // cancelled at shutdown
+                       receive_ready();
+                       arm();
+                     });
+}
+
+void UnotifyListener::receive_ready() {
+  // Take every notification already queued before going back to the loop.
+  std::size_t size = std::max<std::size_t>(sizes_.seccomp_notif, sizeof(seccomp_notif));
+  std::vector<unsigned char> buf(size);
+  for (int budget = 64; budget > 0; --budget) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) return;
+    std::memset(buf.data(), 0, buf.size());  // NOTIF_RECV requires a zeroed buffer
+    auto* n = reinterpret_cast<seccomp_notif*>(buf.data());
+    if (ioctl(fd_, SECCOMP_IOCTL_NOTIF_RECV, n) != 0) {
+      if (errno == ENOENT || errno == EINTR) continue;  // the caller went away
+      spdlog::error("SECCOMP_IOCTL_NOTIF_RECV: {}", std::strerror(errno));
+      return;
+    }
+    bool native = n->data.arch == AUDIT_ARCH_X86_64 && (n->data.nr & kX32Bit) == 0;
+    const abi::SyscallEntry* entry = native ? abi::syscall_by_nr(n->data.nr) : nullptr;
+    dispatch_(std::make_shared<UnotifySyscall>(fd_, *n, entry));
+  }
+}
+
+UnotifySyscall::UnotifySyscall(int listener_fd, const seccomp_notif& n, const abi::SyscallEntry* entry)
+    : Syscall(static_cast<pid_t>(n.pid),
+              (n.data.arch == AUDIT_ARCH_X86_64 && (n.data.nr & kX32Bit) == 0) ? n.data.nr : -1,
+              n.data.arch, args_of(n), n.data.instruction_pointer, entry),
+      listener_fd_(listener_fd),
+      id_(n.id),
+      memory_(static_cast<pid_t>(n.pid)) {}
+
+ReplyStatus UnotifySyscall::send(std::int64_t val, std::int32_t error, std::uint32_t flags) {
+  seccomp_notif_resp resp{};
+  resp.id = id_;
+  resp.val = val;
+  resp.error = error;
+  resp.flags = flags;
+  if (ioctl(listener_fd_, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0) return ReplyStatus::kDelivered;
+  if (errno != ENOENT) spdlog::error("tid {}: NOTIF_SEND: {}", tid(), std::strerror(errno));
+  return ReplyStatus::kGone;
+}
+
+ReplyStatus UnotifySyscall::send_value(std::int64_t value) {
+  if (value < 0 && value >= -4095) return send(0, static_cast<std::int32_t>(value), 0);
+  return send(value, 0, 0);
+}
+
+ReplyStatus UnotifySyscall::send_continue() { return send(0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE); }
+
+ReplyStatus UnotifySyscall::complete_with_fd(int host_fd, bool cloexec) {
+  if (answered()) return ReplyStatus::kGone;
+  seccomp_notif_addfd add{};
+  add.id = id_;
+  add.flags = SECCOMP_ADDFD_FLAG_SEND;  // install and answer atomically
+  add.srcfd = static_cast<std::uint32_t>(host_fd);
+  add.newfd_flags = cloexec ? O_CLOEXEC : 0;
+  int guest_fd = ioctl(listener_fd_, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+  if (guest_fd < 0) {
+    int err = errno;
+    if (err == ENOENT) {
+      finish(-EINTR, false);
+      return ReplyStatus::kGone;
+    }
+    // EMFILE and friends: the guest gets the errno the install failed with.
+    return complete(-err);
+  }
+  finish(guest_fd, false);
+  return ReplyStatus::kDelivered;
+}
+
+bool UnotifySyscall::still_waiting() {
+  std::uint64_t id = id_;
+  return !answered() && ioctl(listener_fd_, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+}  // namespace sentry::platform

@@ -1,0 +1,209 @@
+#include "sentry/supervisor/supervisor.h"
+
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "sentry/syscalls/handler_table.h"
+
+namespace sentry {
+
+namespace {
+
+// Signals sentry forwards to the guest's root when someone sends them to
+// sentry itself (kill(1)); terminal-generated ones already reach the guest.
+constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+// The seccomp listener of `pid`: the fd whose link reads "anon_inode:seccomp notify".
+// (glibc 2.36's <sys/pidfd.h> lacks extern "C": use the raw calls.)
+int take_listener(pid_t pid) {
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return -1;
+  std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* d = opendir(dir.c_str());
+  int result = -1;
+  while (d != nullptr) {
+    dirent* ent = readdir(d);
+    if (ent == nullptr) break;
+    char target[256];
+    std::string link = dir + "/" + ent->d_name;
+    ssize_t n = readlink(link.c_str(), target, sizeof target - 1);
+    if (n <= 0) continue;
+    target[n] = 0;
+    if (std::strcmp(target, "anon_inode:seccomp notify") == 0) {
+      result = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, std::atoi(ent->d_name), 0));
+      break;
+    }
+  }
+  if (d) closedir(d);
+  close(pidfd);
+  return result;
+}
+
+}  // namespace
+
+Supervisor::Supervisor(RunOptions opts)
+    : opts_(opts),
+      kernel_(io_),
+      observer_(kernel_.tree, opts.trace_out, opts.report),
+      tracer_(kernel_.tree, observer_, *this) {
+  if (opts_.report) kernel_.tree.set_listener(opts_.report);
+}
+
+Supervisor::~Supervisor() = default;
+
+std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command, std::string* error) {
+  auto path = platform::resolve_program(command[0], error);
+  if (!path || !platform::check_runnable(*path, error)) return std::nullopt;
+
+  platform::PolicyOptions policy;
+  policy.platform = opts_.platform;
+  policy.observe_forwarded = opts_.observe_forwarded;
+  policy.no_new_privs = geteuid() != 0;
+  auto filter = platform::SeccompFilter::build(policy, error);
+  if (!filter) return std::nullopt;
+
+  // Orphaned guests are re-parented to sentry, which reaps them.
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+  sigset_t mask, original;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD);
+  for (int s : kForwarded) sigaddset(&mask, s);
+  sigprocmask(SIG_BLOCK, &mask, &original);
+
+  platform::LaunchSpec spec{*path, command, filter.get(), original};
+  auto launched = platform::launch(spec, error);
+  if (!launched) {
+    sigprocmask(SIG_SETMASK, &original, nullptr);
+    return std::nullopt;
+  }
+  root_ = launched->pid;
+  exec_error_fd_ = launched->exec_error_fd;
+  kernel_.tree.add_root(root_, *path);
+
+  int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  signals_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, sfd);
+  watch_signals();
+  tracer_.drain();  // stops that arrived before the loop started
+  io_.run();
+
+  sigprocmask(SIG_SETMASK, &original, nullptr);
+  int exec_errno = platform::read_exec_error(exec_error_fd_);
+  close(exec_error_fd_);
+  if (exec_errno != 0) {
+    *error = command[0] + ": cannot execute: " + std::strerror(exec_errno);
+    return std::nullopt;
+  }
+  RunResult r;
+  int st = root_status_.value_or(0);
+  if (WIFSIGNALED(st)) {
+    r.signal = WTERMSIG(st);
+    r.exit_code = 128 + *r.signal;
+  } else {
+    r.code = WEXITSTATUS(st);
+    r.exit_code = *r.code;
+  }
+  return r;
+}
+
+void Supervisor::watch_signals() {
+  signals_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                       [this](const boost::system::error_code& ec) {
+                         if (ec) return;
+                         signalfd_siginfo si;
+                         bool child = false;
+                         while (read(signals_->native_handle(), &si, sizeof si) == sizeof si) {
+                           if (si.ssi_signo == SIGCHLD) {
+                             child = true;
+                           } else if ((si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE) &&
+                                      kernel_.tree.task(static_cast<pid_t>(si.ssi_pid)) == nullptr &&
+                                      !root_status_) {
+                             kill(root_, static_cast<int>(si.ssi_signo));
+                           }
+                         }
+                         if (child) tracer_.drain();
+                         finish_if_done();
+                         if (!io_.stopped()) watch_signals();
+                       });
+}
+
+void Supervisor::finish_if_done() {
+  if (!tracer_.finished()) return;
+  if (listener_) listener_->stop();
+  signals_->cancel();
+  io_.stop();
+}
+
+void Supervisor::on_launch_exec(pid_t pid) {
+  if (opts_.platform != platform::PlatformKind::kUnotify) return;
+  int fd = take_listener(pid);
+  if (fd < 0) {
+    spdlog::critical("cannot take the seccomp listener of pid {}: {}", pid, std::strerror(errno));
+    kill(pid, SIGKILL);
+    return;
+  }
+  listener_ = std::make_unique<platform::UnotifyListener>(io_, fd, [this](SyscallPtr c) { dispatch(std::move(c)); });
+  listener_->start();
+}
+
+void Supervisor::on_root_exit(int wait_status) {
+  if (root_status_) return;
+  root_status_ = wait_status;
+  // Like the init of a PID namespace: when the root goes, the rest of the tree
+  // goes with it (no guest keeps running unsupervised after sentry exits).
+  killing_ = true;
+  tracer_.kill_all();
+}
+
+void Supervisor::on_served_call(SyscallPtr call) { dispatch(std::move(call)); }
+
+void Supervisor::dispatch(SyscallPtr call) {
+  const abi::SyscallEntry* e = call->entry();
+  abi::Serve serve = e ? e->serve : abi::Serve::kUnsupported;
+  call->set_served_as(serve);
+  if (observer_.enabled()) {
+    auto record = std::make_shared<trace::CallRecord>(
+        observer_.begin(call->tid(), call->nr(), e, call->args(), &call->memory(), serve));
+    call->set_answer_observer([this, record](Syscall&, std::int64_t value, bool continued) {
+      observer_.end(*record, continued ? std::nullopt : std::optional<std::int64_t>(value));
+    });
+  }
+  if (e == nullptr) {
+    call->fail(ENOSYS);
+    return;
+  }
+  switch (serve) {
+    case abi::Serve::kDeny:
+    case abi::Serve::kUnsupported:
+      call->fail(e->deny_errno);
+      return;
+    case abi::Serve::kForward:
+      call->continue_on_host();
+      return;
+    case abi::Serve::kEmulate:
+    case abi::Serve::kSupervise: {
+      syscalls::SyscallHandler h = syscalls::handler_for(call->nr());
+      if (h != nullptr) {
+        h(kernel_, call);
+      } else if (serve == abi::Serve::kSupervise) {
+        call->continue_on_host();
+      } else {
+        spdlog::error("{}: marked emulated but has no handler; answering ENOSYS", e->name);
+        call->fail(ENOSYS);
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace sentry

@@ -1,0 +1,74 @@
+// The supervisor: one Boost.Asio io_context on one thread. It owns the kernel
+// model, starts the guest, and turns every intercepted call into a handler
+// call. Sources of work on the loop:
+//   * the seccomp listener fd (served calls, unotify platform),
+//   * a signalfd for SIGCHLD (ptrace stops and exits, handled by the Tracer),
+//   * a signalfd for signals sent to sentry (forwarded to the guest's root),
+//   * timers armed by handlers (timeouts).
+// See docs/architecture.md for the path of one notification.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include "sentry/kernel/kernel.h"
+#include "sentry/platform/launcher.h"
+#include "sentry/platform/seccomp_policy.h"
+#include "sentry/platform/tracer.h"
+#include "sentry/platform/unotify_listener.h"
+#include "sentry/report/coverage_recorder.h"
+#include "sentry/trace/call_observer.h"
+
+namespace sentry {
+
+struct RunOptions {
+  platform::PlatformKind platform = platform::PlatformKind::kUnotify;
+  bool observe_forwarded = false;
+  std::FILE* trace_out = nullptr;             // not owned
+  report::CoverageRecorder* report = nullptr;  // not owned
+};
+
+struct RunResult {
+  int exit_code = 0;          // what sentry exits with (128+N for signal N)
+  std::optional<int> code;    // the root's exit code, if it exited
+  std::optional<int> signal;  // the signal that killed the root, if any
+};
+
+class Supervisor : private platform::Tracer::Hooks {
+ public:
+  explicit Supervisor(RunOptions opts);
+  ~Supervisor() override;
+
+  // Runs PROGRAM ARGS... to the end of its process tree. Returns nullopt with
+  // *error set if it could not be started.
+  std::optional<RunResult> run(const std::vector<std::string>& command, std::string* error);
+
+ private:
+  void on_served_call(SyscallPtr call) override;
+  void on_launch_exec(pid_t pid) override;
+  void on_root_exit(int wait_status) override;
+
+  void dispatch(SyscallPtr call);
+  void watch_signals();
+  void finish_if_done();
+
+  RunOptions opts_;
+  boost::asio::io_context io_;
+  kernel::Kernel kernel_;
+  trace::CallObserver observer_;
+  platform::Tracer tracer_;
+  std::unique_ptr<platform::UnotifyListener> listener_;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> signals_;
+  pid_t root_ = -1;
+  int exec_error_fd_ = -1;
+  std::optional<int> root_status_;
+  bool killing_ = false;
+};
+
+}  // namespace sentry

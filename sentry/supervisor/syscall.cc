@@ -1,0 +1,30 @@
+#include "sentry/supervisor/syscall.h"
+
+#include <spdlog/spdlog.h>
+
+namespace sentry {
+
+ReplyStatus Syscall::complete(std::int64_t value) {
+  if (answered_) {
+    spdlog::error("tid {}: syscall {} answered twice (second answer {} dropped)", tid_, nr_, value);
+    return ReplyStatus::kGone;
+  }
+  finish(value, false);
+  return send_value(value);
+}
+
+ReplyStatus Syscall::continue_on_host() {
+  if (answered_) {
+    spdlog::error("tid {}: syscall {} answered twice (continue dropped)", tid_, nr_);
+    return ReplyStatus::kGone;
+  }
+  finish(0, true);
+  return send_continue();
+}
+
+void Syscall::finish(std::int64_t value, bool continued) {
+  answered_ = true;
+  if (on_answer_) on_answer_(*this, value, continued);
+}
+
+}  // namespace sentry

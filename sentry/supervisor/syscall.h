@@ -1,0 +1,93 @@
+// One intercepted system call awaiting its answer. Both platforms (seccomp user
+// notification and ptrace) hand the supervisor a Syscall; handlers answer it
+// exactly once, either at once or later (a futex wait, a blocking accept), and
+// never block the supervisor loop while doing so.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "abi/syscall_entry.h"
+#include "sentry/memory/guest_memory.h"
+
+namespace sentry {
+
+using SyscallArgs = std::array<std::uint64_t, 6>;
+
+// What became of an answer.
+enum class ReplyStatus {
+  kDelivered,  // the guest got the answer
+  kGone,       // the calling thread was interrupted or died first (ENOENT from
+               // the kernel); the answer was dropped, which is never an error
+};
+
+class Syscall {
+ public:
+  virtual ~Syscall() = default;
+
+  pid_t tid() const { return tid_; }
+  int nr() const { return nr_; }
+  std::uint32_t arch() const { return arch_; }
+  std::uint64_t arg(int i) const { return args_[i]; }
+  const SyscallArgs& args() const { return args_; }
+  std::uint64_t instruction_pointer() const { return ip_; }
+  // The row of abi/ for this call, or nullptr for a number Linux does not have.
+  const abi::SyscallEntry* entry() const { return entry_; }
+  bool answered() const { return answered_; }
+
+  // The calling thread's memory.
+  virtual GuestMemory& memory() = 0;
+
+  // Answers with a return value: >= 0 for success, -errno for failure.
+  ReplyStatus complete(std::int64_t value);
+  ReplyStatus fail(int err) { return complete(-static_cast<std::int64_t>(err)); }
+  // Lets the host kernel run the call as the guest issued it.
+  ReplyStatus continue_on_host();
+  // Installs `host_fd` (sentry's descriptor; sentry keeps its own copy) into the
+  // guest and answers with the new guest fd number. `cloexec` sets FD_CLOEXEC.
+  virtual ReplyStatus complete_with_fd(int host_fd, bool cloexec) = 0;
+
+  // True while the calling thread still waits for this answer. Checked before a
+  // handler acts on memory it read (a time-of-check/time-of-use guard) and by
+  // long waits that want to drop a waiter whose thread went away.
+  virtual bool still_waiting() = 0;
+
+  // How the answer was produced, for traces and reports.
+  abi::Serve served_as() const { return served_as_; }
+  void set_served_as(abi::Serve s) { served_as_ = s; }
+
+  // Called once, just before the answer is sent, with the result (or with
+  // continued=true when the host runs the call).
+  using AnswerObserver = std::function<void(Syscall& call, std::int64_t value, bool continued)>;
+  void set_answer_observer(AnswerObserver fn) { on_answer_ = std::move(fn); }
+
+ protected:
+  Syscall(pid_t tid, int nr, std::uint32_t arch, const SyscallArgs& args, std::uint64_t ip,
+          const abi::SyscallEntry* entry)
+      : tid_(tid), nr_(nr), arch_(arch), args_(args), ip_(ip), entry_(entry) {}
+
+  virtual ReplyStatus send_value(std::int64_t value) = 0;
+  virtual ReplyStatus send_continue() = 0;
+  // Marks the call answered and tells the observer the result. complete() and
+  // continue_on_host() call it; complete_with_fd implementations call it too.
+  void finish(std::int64_t value, bool continued);
+
+ private:
+  pid_t tid_;
+  int nr_;
+  std::uint32_t arch_;
+  SyscallArgs args_;
+  std::uint64_t ip_;
+  const abi::SyscallEntry* entry_;
+  bool answered_ = false;
+  abi::Serve served_as_ = abi::Serve::kEmulate;
+  AnswerObserver on_answer_;
+};
+
+using SyscallPtr = std::shared_ptr<Syscall>;
+
+}  // namespace sentry

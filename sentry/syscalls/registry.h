@@ -1,0 +1,25 @@
+// How sys_<family>.cc files contribute their handlers.
+#pragma once
+
+#include <string_view>
+
+#include "sentry/syscalls/handler_table.h"
+
+namespace sentry::syscalls {
+
+class Registry {
+ public:
+  Registry(SyscallHandler* slots, int size) : slots_(slots), size_(size) {}
+  // Registers `h` for the syscall named `name` in abi/ (aborts loudly on a
+  // name abi/ does not know: a typo must not ship).
+  void add(std::string_view name, SyscallHandler h);
+
+ private:
+  SyscallHandler* slots_;
+  int size_;
+};
+
+// One per family file.
+void register_all(Registry& r);
+
+}  // namespace sentry::syscalls

@@ -1,0 +1,40 @@
+#include "sentry/trace/call_observer.h"
+
+namespace sentry::trace {
+
+CallRecord CallObserver::begin(pid_t tid, int nr, const abi::SyscallEntry* entry, const SyscallArgs& args,
+                               GuestMemory* mem, abi::Serve served) const {
+  CallRecord r;
+  if (!enabled()) return r;
+  r.tid = tid;
+  r.nr = nr;
+  r.entry = entry;
+  r.served = served;
+  const kernel::ThreadGroup* g = tree_.group_of(tid);
+  r.image = g ? g->image : std::string("?");
+  if (entry != nullptr) {
+    if (trace_out_ != nullptr) r.text = format_call(*entry, args, mem);
+    if (report_ != nullptr) r.variants = report::arg_variants(*entry, args, mem);
+  } else if (trace_out_ != nullptr) {
+    r.text = nr < 0 ? "<call of a non-native ABI>" : "syscall_" + std::to_string(nr) + "(...)";
+  }
+  return r;
+}
+
+void CallObserver::end(const CallRecord& r, std::optional<std::int64_t> result) const {
+  if (!enabled()) return;
+  if (report_ != nullptr) report_->record(r.image, r.nr, r.entry, r.served, result, r.variants);
+  if (trace_out_ != nullptr) {
+    std::string res = !result ? std::string("?")
+                      : r.entry ? format_result(*r.entry, *result)
+                                : std::to_string(*result);
+    std::fprintf(trace_out_, "[pid %6d] %s = %s  <%s>\n", r.tid, r.text.c_str(), res.c_str(),
+                 std::string(abi::serve_name(r.served)).c_str());
+  }
+}
+
+void CallObserver::event(pid_t tid, const std::string& text) const {
+  if (trace_out_ != nullptr) std::fprintf(trace_out_, "[pid %6d] %s\n", tid, text.c_str());
+}
+
+}  // namespace sentry::trace

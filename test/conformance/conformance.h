@@ -1,0 +1,69 @@
+// Minimal harness for conformance programs. Each program in test/conformance/
+// is written to pass on native Linux first; ctest then runs it twice: natively
+// and under `sentry run`. Both must pass. A program prints one line per failed
+// check (file:line, expression, errno) and exits 1 if any check failed, 0 if
+// all passed. A program that needs something the machine lacks prints
+// "SKIP: <why>" and exits 77 (ctest reports it as skipped, never as passed).
+#pragma once
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace conformance {
+
+inline int& failures() {
+  static int n = 0;
+  return n;
+}
+
+inline void fail(const char* file, int line, const char* what, int err) {
+  ++failures();
+  std::fprintf(stderr, "FAIL %s:%d: %s (errno=%d %s)\n", file, line, what, err,
+               err ? std::strerror(err) : "-");
+  std::fflush(stderr);
+}
+
+// Call at the end of main(): `return conformance::finish();`
+inline int finish() {
+  if (failures() != 0) {
+    std::fprintf(stderr, "%d check(s) failed\n", failures());
+    return 1;
+  }
+  std::printf("PASS\n");
+  return 0;
+}
+
+[[noreturn]] inline void skip(const char* why) {
+  std::printf("SKIP: %s\n", why);
+  std::exit(77);
+}
+
+}  // namespace conformance
+
+// CHECK(expr): expr must be true.
+#define CHECK(expr)                                                        \
+  do {                                                                     \
+    errno = 0;                                                             \
+    if (!(expr)) conformance::fail(__FILE__, __LINE__, #expr, errno);      \
+  } while (0)
+
+// CHECK_ERR(call, err): call must return -1 with errno == err.
+#define CHECK_ERR(call, err)                                               \
+  do {                                                                     \
+    errno = 0;                                                             \
+    long check_err_rc_ = static_cast<long>(call);                          \
+    int check_err_errno_ = errno;                                          \
+    if (check_err_rc_ != -1 || check_err_errno_ != (err))                  \
+      conformance::fail(__FILE__, __LINE__, #call " must fail with " #err, \
+                        check_err_errno_);                                 \
+  } while (0)
+
+// CHECK_OK(call): call must not return -1.
+#define CHECK_OK(call)                                                     \
+  do {                                                                     \
+    errno = 0;                                                             \
+    if (static_cast<long>(call) == -1)                                     \
+      conformance::fail(__FILE__, __LINE__, #call " failed", errno);       \
+  } while (0)

@@ -1,0 +1,33 @@
+#!/bin/bash
+# sentry run: output, exit status, signals, and clear errors for bad input.
+# Usage: run_basics.sh SENTRY
+set -u
+SENTRY=$1
+fail=0
+check() {  # check DESCRIPTION EXPECTED ACTUAL
+  if [ "$2" != "$3" ]; then echo "FAIL: $1: expected [$2], got [$3]"; fail=1; else echo "ok: $1"; fi
+}
+
+out=$("$SENTRY" run -- /bin/sh -c 'which ffmpeg'); check "which ffmpeg" /usr/bin/ffmpeg "$out"
+"$SENTRY" run -- /bin/sh -c 'exit 7'; check "exit status" 7 $?
+"$SENTRY" run -- /bin/sh -c 'kill -KILL $$'; check "killed by SIGKILL" 137 $?
+"$SENTRY" run -- /bin/sh -c 'kill -TERM $$'; check "killed by SIGTERM" 143 $?
+"$SENTRY" run -- no-such-program-xyz 2>/dev/null; check "command not found" 127 $?
+err=$("$SENTRY" run -- no-such-program-xyz 2>&1 >/dev/null); check "not-found message" "sentry: no-such-program-xyz: command not found" "$err"
+"$SENTRY" run -- /etc/passwd 2>/dev/null; check "not executable" 126 $?
+"$SENTRY" run --platform ptrace -- /bin/sh -c 'exit 5'; check "ptrace platform exit status" 5 $?
+out=$("$SENTRY" run --platform ptrace -- /bin/sh -c 'echo hi | cat'); check "ptrace platform pipeline" hi "$out"
+# stdin reaches the guest; a fork/exec tree with a pipeline works.
+out=$(printf 'a\nb\nc\n' | "$SENTRY" run -- /bin/sh -c 'sort -r | head -n 1'); check "stdin and pipeline" c "$out"
+# A guest that execs from a non-leader thread (python os.execv in a thread).
+if command -v python3 >/dev/null; then
+  out=$("$SENTRY" run -- python3 -c '
+import os, threading
+def f(): os.execv("/bin/echo", ["echo", "exec-from-thread"])
+t = threading.Thread(target=f); t.start(); t.join()'); check "execve from a non-leader thread" exec-from-thread "$out"
+fi
+# The trace shows calls with how they were served.
+trace=$("$SENTRY" run --trace -- /bin/true 2>&1 >/dev/null)
+echo "$trace" | grep -q 'execve("/bin/true"' || { echo "FAIL: trace lacks execve line"; echo "$trace" | head; fail=1; }
+echo "$trace" | grep -q '<forwarded>' || { echo "FAIL: trace lacks served kind"; fail=1; }
+exit $fail
