@@ -1,5 +1,8 @@
 #include "sentry/cli/run_command.h"
 
+#include <sched.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -10,6 +13,44 @@
 #include "sentry/supervisor/supervisor.h"
 
 namespace sentry::cli {
+
+namespace {
+
+// "512M", "2G", "1048576" -> bytes; "" -> 0 (the host's).
+std::optional<std::uint64_t> parse_size(const std::string& text, std::string* error) {
+  if (text.empty()) return 0;
+  std::size_t used = 0;
+  unsigned long long n = 0;
+  try {
+    n = std::stoull(text, &used);
+  } catch (...) {
+    *error = "not a size: " + text;
+    return std::nullopt;
+  }
+  std::string unit = text.substr(used);
+  std::uint64_t mult = 1;
+  if (unit == "K" || unit == "k") mult = 1ull << 10;
+  else if (unit == "M" || unit == "m") mult = 1ull << 20;
+  else if (unit == "G" || unit == "g") mult = 1ull << 30;
+  else if (!unit.empty()) {
+    *error = "unknown unit in " + text + " (use K, M or G)";
+    return std::nullopt;
+  }
+  if (n == 0) {
+    *error = "must be more than 0";
+    return std::nullopt;
+  }
+  return n * mult;
+}
+
+// The CPUs sentry itself may run on (what nproc would print natively).
+int host_cpu_count() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+  return static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+}  // namespace
 
 void add_run_command(CLI::App& app, RunArgs& args) {
   CLI::App* run = app.add_subcommand("run", "Run a program tree under sentry");
@@ -31,6 +72,14 @@ void add_run_command(CLI::App& app, RunArgs& args) {
                   "all: also observe forwarded calls (exact counts and results, ptrace cost); "
                   "served: only calls sentry serves (fast). Default: all with --trace/--report, else served")
       ->check(CLI::IsMember({"all", "served"}));
+  run->add_option("--cpus", args.cpus, "Virtual CPUs the guest sees (affinity, /proc, /sys, sysconf); default: the host's count")
+      ->check(CLI::Range(1, 1024));
+  run->add_option("--memory", args.memory, "Memory the guest sees in sysinfo and /proc/meminfo, e.g. 2G or 512M; default: the host's");
+  run->add_option("--uname-release", args.uname_release, "Kernel release uname(2) reports; default: the host's");
+  run->add_option("--uid", args.uid, "User id the guest sees (modelled credentials); default: the invoking user's")
+      ->check(CLI::Range(0L, 4294967294L));
+  run->add_option("--gid", args.gid, "Group id the guest sees; default: the invoking user's")
+      ->check(CLI::Range(0L, 4294967294L));
   run->add_option("command", args.command, "PROGRAM [ARGS...] (after --)")->required();
 }
 
@@ -55,9 +104,20 @@ int run_command(const RunArgs& args) {
   opts.trace_out = trace_out;
   opts.report = args.report_file.empty() ? nullptr : &recorder;
 
+  std::string error;
+  auto memory = parse_size(args.memory, &error);
+  if (!memory) {
+    std::fprintf(stderr, "sentry: --memory: %s\n", error.c_str());
+    return 125;
+  }
+  opts.machine.cpus = args.cpus > 0 ? args.cpus : host_cpu_count();
+  opts.machine.memory_bytes = *memory;
+  opts.machine.uname_release = args.uname_release;
+  if (args.uid) opts.machine.uid = static_cast<uid_t>(*args.uid);
+  if (args.gid) opts.machine.gid = static_cast<gid_t>(*args.gid);
+
   auto start = std::chrono::steady_clock::now();
   Supervisor supervisor(opts);
-  std::string error;
   auto result = supervisor.run(args.command, &error);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (trace_out != nullptr && trace_out != stderr) std::fclose(trace_out);

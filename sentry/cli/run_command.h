@@ -1,6 +1,7 @@
 // `sentry run [options] -- PROGRAM [ARGS...]`
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,11 @@ struct RunArgs {
   std::string trace_file;
   std::string report_file;
   std::string observe;  // "all" | "served" | "" (auto)
+  int cpus = 0;         // 0: the host's count
+  std::string uname_release;
+  std::string memory;   // e.g. "2G"; empty: the host's
+  std::optional<long> uid;
+  std::optional<long> gid;
   std::vector<std::string> command;
 };
 

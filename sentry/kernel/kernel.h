@@ -1,18 +1,40 @@
-// The kernel model every handler works on: the process tree and, as they land,
-// the fd tables, futexes, scheduling state, credentials and limits. Handlers get
-// a Kernel& and the Syscall; they never reach the host but through it.
+// The kernel model every handler works on: the process tree (tasks, thread
+// groups with their credentials, limits, scheduling state), futexes, and the
+// configuration of the virtual machine the guest sees. Handlers get a Kernel&
+// and the Syscall; they reach the host only through them.
 #pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
 
 #include <boost/asio/io_context.hpp>
 
+#include "sentry/kernel/blocked_calls.h"
+#include "sentry/kernel/futex/futex_manager.h"
 #include "sentry/kernel/process_tree.h"
 
 namespace sentry::kernel {
 
+// What the guest's machine looks like (sentry run options).
+struct MachineConfig {
+  int cpus = 1;                      // --cpus: virtual CPUs 0..cpus-1
+  std::string uname_release;         // --uname-release; empty: the host's
+  std::uint64_t memory_bytes = 0;    // --memory; 0: the host's
+  std::optional<uid_t> uid;          // --uid; unset: the invoking user's
+  std::optional<gid_t> gid;          // --gid
+};
+
 struct Kernel {
-  explicit Kernel(boost::asio::io_context& io_context) : io(io_context) {}
+  Kernel(boost::asio::io_context& io_context, MachineConfig machine_config)
+      : io(io_context), config(std::move(machine_config)) {}
   boost::asio::io_context& io;  // timers for timeouts; never blocked
+  MachineConfig config;
   ProcessTree tree;
+  BlockedCalls blocked;
+  futex::FutexManager futexes;
 };
 
 }  // namespace sentry::kernel

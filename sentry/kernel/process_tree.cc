@@ -15,40 +15,51 @@ void ProcessTree::add_root(pid_t pid, const std::string& image) {
   root_ = pid;
   ThreadGroup& g = ensure_group(pid);
   g.image = image;
+  g.mm = new_address_space();
   g.tids.insert(pid);
-  tasks_[pid] = Task{pid, pid};
+  tasks_[pid] = Task{pid, pid, SchedState{}};
   // Not announced: the root becomes a program at its first exec.
 }
 
-void ProcessTree::add_task(pid_t parent_tid, pid_t new_tid, bool is_thread) {
+void ProcessTree::add_task(pid_t parent_tid, pid_t new_tid, const CloneInfo& how) {
   if (tasks_.count(new_tid)) return;  // already known (events may arrive in either order)
+  const Task* parent_task = task(parent_tid);
+  Task child{new_tid, new_tid, parent_task ? parent_task->sched.for_child() : SchedState{}};
   const ThreadGroup* parent = group_of(parent_tid);
-  if (is_thread && parent != nullptr) {
+  if (how.thread && parent != nullptr) {
     ThreadGroup& g = ensure_group(parent->tgid);
     g.tids.insert(new_tid);
-    tasks_[new_tid] = Task{new_tid, g.tgid};
+    child.tgid = g.tgid;
+    tasks_[new_tid] = child;
     if (listener_) listener_->on_new_thread(g, new_tid);
     return;
   }
   ThreadGroup& g = ensure_group(new_tid);
   g.parent_tgid = parent ? parent->tgid : 0;
   g.image = parent ? parent->image : std::string();
+  g.mm = (how.share_vm && parent) ? parent->mm : new_address_space();
+  if (parent) {
+    g.creds = parent->creds;
+    g.limits = parent->limits;
+  }
   g.tids.insert(new_tid);
-  tasks_[new_tid] = Task{new_tid, new_tid};
+  tasks_[new_tid] = child;
   if (listener_) listener_->on_new_process(g);
 }
 
 void ProcessTree::exec(pid_t tid, pid_t former_tid, const std::string& image) {
   const Task* t = task(former_tid);
-  pid_t tgid = t ? t->tgid : tid;
-  ThreadGroup& g = ensure_group(tgid);
-  // execve destroys every other thread of the group; the caller takes the
-  // leader's tid.
+  Task survivor = t ? *t : Task{tid, tid, SchedState{}};
+  ThreadGroup& g = ensure_group(survivor.tgid);
+  // execve destroys every other thread of the group; the caller keeps its own
+  // state and takes the leader's tid.
   for (pid_t other : g.tids) tasks_.erase(other);
   g.tids.clear();
   g.tids.insert(tid);
-  tasks_[tid] = Task{tid, tgid};
+  survivor.tid = tid;
+  tasks_[tid] = survivor;
   g.image = image;
+  g.mm = new_address_space();
   if (listener_) listener_->on_exec(g);
 }
 
@@ -72,6 +83,18 @@ const Task* ProcessTree::task(pid_t tid) const {
 
 const ThreadGroup* ProcessTree::group(pid_t tgid) const {
   auto it = groups_.find(tgid);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+Task* ProcessTree::task(pid_t tid) {
+  auto it = tasks_.find(tid);
+  return it == tasks_.end() ? nullptr : &it->second;
+}
+
+ThreadGroup* ProcessTree::group_of(pid_t tid) {
+  Task* t = task(tid);
+  if (t == nullptr) return nullptr;
+  auto it = groups_.find(t->tgid);
   return it == groups_.end() ? nullptr : it->second.get();
 }
 

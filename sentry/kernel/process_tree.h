@@ -5,13 +5,23 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 
+#include "sentry/kernel/credentials.h"
+#include "sentry/kernel/resource_limits.h"
+#include "sentry/kernel/sched_state.h"
+
 namespace sentry::kernel {
+
+// Identifies an address space (mm): threads and CLONE_VM children (vfork,
+// posix_spawn) share one; fork and exec make a new one. Private futex keys are
+// (AddressSpaceId, address).
+using AddressSpaceId = std::uint64_t;
 
 struct ThreadGroup {
   pid_t tgid = 0;
@@ -19,11 +29,21 @@ struct ThreadGroup {
   std::string image;      // host path of the running executable
   std::set<pid_t> tids;
   bool exited = false;
+  AddressSpaceId mm = 0;
+  Credentials creds;
+  ResourceLimits limits;
 };
 
 struct Task {
   pid_t tid = 0;
   pid_t tgid = 0;
+  SchedState sched;
+};
+
+// How a new task was created (from the clone flags the parent used).
+struct CloneInfo {
+  bool thread = false;    // CLONE_THREAD: joins the parent's thread group
+  bool share_vm = false;  // CLONE_VM: shares the parent's address space
 };
 
 class ProcessTree {
@@ -38,9 +58,9 @@ class ProcessTree {
   void set_listener(Listener* l) { listener_ = l; }
 
   void add_root(pid_t pid, const std::string& image);
-  // A new task created by `parent_tid`. `is_thread` says whether it joined the
-  // parent's thread group.
-  void add_task(pid_t parent_tid, pid_t new_tid, bool is_thread);
+  // A new task created by `parent_tid`. Model state (scheduling, credentials,
+  // limits) is inherited from the parent as clone(2) says.
+  void add_task(pid_t parent_tid, pid_t new_tid, const CloneInfo& how);
   // `tid` completed an execve; `former_tid` is the thread that called it (it
   // differs when a non-leader thread exec'd: it took over the leader's tid).
   void exec(pid_t tid, pid_t former_tid, const std::string& image);
@@ -48,6 +68,8 @@ class ProcessTree {
   bool remove_task(pid_t tid);
 
   const Task* task(pid_t tid) const;
+  Task* task(pid_t tid);
+  ThreadGroup* group_of(pid_t tid);
   const ThreadGroup* group_of(pid_t tid) const;
   const ThreadGroup* group(pid_t tgid) const;
   std::size_t task_count() const { return tasks_.size(); }
@@ -56,7 +78,9 @@ class ProcessTree {
 
  private:
   ThreadGroup& ensure_group(pid_t tgid);
+  AddressSpaceId new_address_space() { return ++last_mm_; }
   pid_t root_ = 0;
+  AddressSpaceId last_mm_ = 0;
   std::map<pid_t, Task> tasks_;
   std::map<pid_t, std::unique_ptr<ThreadGroup>> groups_;
   Listener* listener_ = nullptr;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "abi/forward_rules.h"
 #include "abi/syscall_table.h"
 
 namespace sentry::platform {
@@ -31,13 +32,25 @@ FilterAction default_action(const PolicyOptions& opts) {
                                                  : FilterAction{ActionKind::kTrace, kTraceServe};
 }
 
+FilterAction forwarded_action(const PolicyOptions& opts) {
+  return opts.observe_forwarded ? FilterAction{ActionKind::kTrace, kTraceObserve}
+                                : FilterAction{ActionKind::kAllow};
+}
+
 FilterAction action_for(const abi::SyscallEntry& e, const PolicyOptions& opts) {
   if (is_exec(e)) return {ActionKind::kTrace, kTraceExec};
-  if (e.serve == abi::Serve::kForward) {
-    return opts.observe_forwarded ? FilterAction{ActionKind::kTrace, kTraceObserve}
-                                  : FilterAction{ActionKind::kAllow};
-  }
+  if (e.serve == abi::Serve::kForward) return forwarded_action(opts);
   return default_action(opts);
+}
+
+FilterAction action_for_call(const abi::SyscallEntry& e, const std::uint64_t (&args)[6],
+                             const PolicyOptions& opts) {
+  if (e.serve != abi::Serve::kForward && !is_exec(e)) {
+    for (const abi::ForwardRule& r : abi::forward_rules()) {
+      if (r.syscall == e.name && r.matches(args)) return forwarded_action(opts);
+    }
+  }
+  return action_for(e, opts);
 }
 
 std::unique_ptr<SeccompFilter> SeccompFilter::build(const PolicyOptions& opts, std::string* error) {
@@ -66,6 +79,16 @@ std::unique_ptr<SeccompFilter> SeccompFilter::build(const PolicyOptions& opts, s
     if (a.kind == ActionKind::kNotify) f->notify_ = true;
     rc = seccomp_rule_add(ctx, to_scmp(a), e.nr_x86_64, 0);
     if (rc != 0) return fail(std::string("seccomp_rule_add(" + std::string(e.name) + ")").c_str(), rc);
+  }
+  // Argument-aware fast paths of served syscalls.
+  for (const abi::ForwardRule& r : abi::forward_rules()) {
+    const abi::SyscallEntry* e = abi::syscall_by_name(r.syscall);
+    if (e == nullptr) return fail("forward rule for an unknown syscall", -EINVAL);
+    if (e->serve == abi::Serve::kForward || is_exec(*e)) continue;  // forwarded whole
+    FilterAction a = forwarded_action(opts);
+    rc = seccomp_rule_add(ctx, to_scmp(a), e->nr_x86_64, 1,
+                          SCMP_CMP(static_cast<unsigned>(r.arg), SCMP_CMP_MASKED_EQ, r.mask, r.value));
+    if (rc != 0) return fail(std::string("seccomp_rule_add(" + std::string(e->name) + ", rule)").c_str(), rc);
   }
   return f;
 }

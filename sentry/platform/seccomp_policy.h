@@ -8,6 +8,8 @@
 //   emulated, supervised, denied, unsupported, unknown numbers, other ABIs
 //              -> USER_NOTIF            (unotify platform)
 //              -> TRACE(kServe)         (ptrace platform)
+//   argument rules (abi/forward_rules_x86_64.def) forward some calls of a
+//   served syscall (e.g. shared futexes) exactly like forwarded rows
 //   execve, execveat -> TRACE(kExec)    (always: the supervisor takes the
 //                                        listener at the first exec, and sees
 //                                        every exec before it happens)
@@ -45,8 +47,13 @@ struct FilterAction {
   bool operator==(const FilterAction&) const = default;
 };
 
-// The action for one row (pure; unit-tested).
+// The action for one row, ignoring argument rules (pure; unit-tested).
 FilterAction action_for(const abi::SyscallEntry& e, const PolicyOptions& opts);
+// The action for one call with these arguments (argument rules applied).
+FilterAction action_for_call(const abi::SyscallEntry& e, const std::uint64_t (&args)[6],
+                             const PolicyOptions& opts);
+// What a forwarded call gets: ALLOW, or TRACE when observing forwarded calls.
+FilterAction forwarded_action(const PolicyOptions& opts);
 // The action for numbers with no row and for non-native ABIs.
 FilterAction default_action(const PolicyOptions& opts);
 

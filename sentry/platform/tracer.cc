@@ -7,7 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
+#include <sched.h>
+#include <sys/syscall.h>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -33,27 +34,33 @@ std::shared_ptr<spdlog::logger> log() {
   return l;
 }
 
-// The thread group id of a task, from /proc (only read when a clone event
-// leaves it unclear whether the new task is a thread).
-pid_t tgid_of(pid_t tid) {
-  std::ifstream in("/proc/" + std::to_string(tid) + "/status");
-  std::string key;
-  while (in >> key) {
-    if (key == "Tgid:") {
-      pid_t tgid = 0;
-      in >> tgid;
-      return tgid;
-    }
-    in.ignore(4096, '\n');
-  }
-  return 0;
-}
-
 std::string exe_of(pid_t pid) {
   char buf[4096];
   std::string link = "/proc/" + std::to_string(pid) + "/exe";
   ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
   return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("?");
+}
+
+// How `parent` created its new task, from the clone/clone3/fork/vfork it is
+// stopped in (PTRACE_EVENT_CLONE/FORK/VFORK stops are inside that syscall).
+kernel::CloneInfo clone_info_of(pid_t parent, int event) {
+  kernel::CloneInfo how;
+  user_regs_struct regs;
+  std::uint64_t flags = 0;
+  if (ptrace(PTRACE_GETREGS, parent, nullptr, &regs) == 0) {
+    if (regs.orig_rax == SYS_clone) {
+      flags = regs.rdi;
+    } else if (regs.orig_rax == SYS_clone3) {
+      ProcessMemory(parent).read_value(regs.rdi, &flags);  // clone_args.flags comes first
+    } else if (regs.orig_rax == SYS_vfork) {
+      flags = CLONE_VM | CLONE_VFORK;
+    }
+  } else if (event == PTRACE_EVENT_VFORK) {
+    flags = CLONE_VM | CLONE_VFORK;
+  }
+  how.thread = (flags & CLONE_THREAD) != 0;
+  how.share_vm = (flags & CLONE_VM) != 0;
+  return how;
 }
 
 bool get_syscall_info(pid_t tid, __ptrace_syscall_info* info) {
@@ -102,7 +109,9 @@ void Tracer::handle(pid_t tid, int status) {
   } else if (sig == (SIGTRAP | 0x80)) {
     handle_syscall_exit(tid);
   } else {
-    // Signal-delivery stop: deliver the signal as the kernel would have.
+    // Signal-delivery stop: let the supervisor end an emulated wait the
+    // signal interrupted, then deliver the signal as the kernel would have.
+    hooks_.on_signal_stop(tid, sig);
     resume(tid, sig);
   }
 }
@@ -116,10 +125,12 @@ void Tracer::handle_event(pid_t tid, int event, int sig) {
         ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
         return;
       }
-      // The initial stop of an auto-attached task, or an interrupt.
+      // The initial stop of an auto-attached task, or an interrupt. A new
+      // task waits here until its parent's clone event has put it in the
+      // model, so none of its calls reaches a handler before that.
       if (tree_.task(tid) == nullptr) {
-        pid_t tgid = tgid_of(tid);
-        tree_.add_task(tgid == tid ? 0 : tgid, tid, tgid != tid);
+        unannounced_.insert(tid);
+        return;
       }
       resume(tid);
       return;
@@ -128,8 +139,8 @@ void Tracer::handle_event(pid_t tid, int event, int sig) {
     case PTRACE_EVENT_VFORK: {
       ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &msg);
       pid_t child = static_cast<pid_t>(msg);
-      bool is_thread = event == PTRACE_EVENT_CLONE && tgid_of(child) != child;
-      tree_.add_task(tid, child, is_thread);
+      tree_.add_task(tid, child, clone_info_of(tid, event));
+      if (unannounced_.erase(child)) resume(child);
       resume(tid);
       return;
     }
@@ -205,15 +216,16 @@ void Tracer::handle_gone(pid_t tid, int status) {
     if (it->second.awaiting_exit) observer_.end(it->second.pending, std::nullopt);
     state_.erase(it);
   }
-  const kernel::ThreadGroup* g = tree_.group_of(tid);
-  pid_t tgid = g ? g->tgid : tid;
-  bool last = tree_.remove_task(tid);
+  unannounced_.erase(tid);
+  hooks_.on_signal_stop(tid, 0);
+  tree_.remove_task(tid);
   if (WIFEXITED(status)) {
     observer_.event(tid, "+++ exited with " + std::to_string(WEXITSTATUS(status)) + " +++");
   } else {
     observer_.event(tid, "+++ killed by signal " + std::to_string(WTERMSIG(status)) + " +++");
   }
-  if (tid == tree_.root() || (last && tgid == tree_.root() && tid == tgid)) {
+  // The leader's exit is reported once its whole thread group is gone.
+  if (tid == tree_.root()) {
     hooks_.on_root_exit(status);
   }
 }

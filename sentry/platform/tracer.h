@@ -17,6 +17,7 @@
 #include <functional>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "sentry/kernel/process_tree.h"
 #include "sentry/supervisor/syscall.h"
@@ -34,6 +35,9 @@ class Tracer {
     virtual void on_launch_exec(pid_t pid) = 0;
     // The root thread group is gone with this wait status.
     virtual void on_root_exit(int wait_status) = 0;
+    // `tid` is in a signal-delivery stop for `sig` (registers may be changed
+    // before it resumes), or it is gone (sig = 0).
+    virtual void on_signal_stop(pid_t tid, int sig) = 0;
   };
 
   Tracer(kernel::ProcessTree& tree, const trace::CallObserver& observer, Hooks& hooks)
@@ -68,6 +72,7 @@ class Tracer {
   const trace::CallObserver& observer_;
   Hooks& hooks_;
   std::unordered_map<pid_t, TaskState> state_;
+  std::unordered_set<pid_t> unannounced_;  // new tasks held until their parent's event
   bool launched_ = false;
   bool finished_ = false;
 };

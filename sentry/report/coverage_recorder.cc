@@ -11,7 +11,9 @@ CoverageRecorder::Program& CoverageRecorder::program(const std::string& image) {
   auto it = index_.find(image);
   if (it != index_.end()) return programs_[it->second];
   index_[image] = programs_.size();
-  programs_.push_back(Program{image});
+  Program p;
+  p.image = image;
+  programs_.push_back(std::move(p));
   return programs_.back();
 }
 
@@ -21,7 +23,9 @@ void CoverageRecorder::record(const std::string& image, int nr, const abi::Sysca
   Program& p = program(image);
   std::string name = entry ? std::string(entry->name)
                            : (nr < 0 ? "foreign-abi" : "syscall_" + std::to_string(nr));
-  SyscallStats& s = p.syscalls[name];
+  // One row per (syscall, how served): a served syscall may forward some of
+  // its calls (argument rules), and the report must show both.
+  SyscallStats& s = p.syscalls[name + "/" + std::string(abi::serve_name(served))];
   s.nr = nr;
   s.name = name;
   s.served = served;

@@ -57,7 +57,7 @@ class CoverageRecorder : public kernel::ProcessTree::Listener {
     std::uint64_t processes = 0;
     std::uint64_t threads = 0;
     std::uint64_t calls = 0;
-    std::map<std::string, SyscallStats> syscalls;  // by name
+    std::map<std::string, SyscallStats> syscalls;  // by "name/served"
   };
   Program& program(const std::string& image);
 

@@ -3,13 +3,17 @@
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/signalfd.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <dirent.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <string>
 
 #include <spdlog/spdlog.h>
 
@@ -49,11 +53,24 @@ int take_listener(pid_t pid) {
   return result;
 }
 
+// Whether delivering `sig` to `tid` runs a handler (its bit is in SigCgt).
+bool handler_will_run(pid_t tid, int sig) {
+  std::ifstream in("/proc/" + std::to_string(tid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("SigCgt:", 0) == 0) {
+      unsigned long long mask = std::stoull(line.substr(7), nullptr, 16);
+      return sig >= 1 && sig <= 64 && ((mask >> (sig - 1)) & 1);
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Supervisor::Supervisor(RunOptions opts)
     : opts_(opts),
-      kernel_(io_),
+      kernel_(io_, opts.machine),
       observer_(kernel_.tree, opts.trace_out, opts.report),
       tracer_(kernel_.tree, observer_, *this) {
   if (opts_.report) kernel_.tree.set_listener(opts_.report);
@@ -165,6 +182,20 @@ void Supervisor::on_root_exit(int wait_status) {
   tracer_.kill_all();
 }
 
+void Supervisor::on_signal_stop(pid_t tid, int sig) {
+  std::optional<kernel::OnSignal> mode = kernel_.blocked.interrupt(tid);
+  if (!mode || sig == 0 || *mode != kernel::OnSignal::kEintr) return;
+  if (!handler_will_run(tid, sig)) return;  // ignored or default: Linux restarts transparently
+  user_regs_struct regs;
+  if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return;
+  // -ERESTARTSYS (512) .. -ERESTART_RESTARTBLOCK (516): the interrupted notification.
+  auto rax = static_cast<long long>(regs.rax);
+  if (rax <= -512 && rax >= -516) {
+    regs.rax = static_cast<unsigned long long>(-EINTR);
+    ptrace(PTRACE_SETREGS, tid, nullptr, &regs);
+  }
+}
+
 void Supervisor::on_served_call(SyscallPtr call) { dispatch(std::move(call)); }
 
 void Supervisor::dispatch(SyscallPtr call) {
@@ -174,7 +205,8 @@ void Supervisor::dispatch(SyscallPtr call) {
   if (observer_.enabled()) {
     auto record = std::make_shared<trace::CallRecord>(
         observer_.begin(call->tid(), call->nr(), e, call->args(), &call->memory(), serve));
-    call->set_answer_observer([this, record](Syscall&, std::int64_t value, bool continued) {
+    call->set_answer_observer([this, record](Syscall& c, std::int64_t value, bool continued) {
+      record->served = c.served_as();  // a handler may hand the call to the host
       observer_.end(*record, continued ? std::nullopt : std::optional<std::int64_t>(value));
     });
   }

@@ -29,6 +29,7 @@ namespace sentry {
 
 struct RunOptions {
   platform::PlatformKind platform = platform::PlatformKind::kUnotify;
+  kernel::MachineConfig machine;
   bool observe_forwarded = false;
   std::FILE* trace_out = nullptr;             // not owned
   report::CoverageRecorder* report = nullptr;  // not owned
@@ -53,6 +54,7 @@ class Supervisor : private platform::Tracer::Hooks {
   void on_served_call(SyscallPtr call) override;
   void on_launch_exec(pid_t pid) override;
   void on_root_exit(int wait_status) override;
+  void on_signal_stop(pid_t tid, int sig) override;
 
   void dispatch(SyscallPtr call);
   void watch_signals();

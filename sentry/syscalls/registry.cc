@@ -19,8 +19,7 @@ void Registry::add(std::string_view name, SyscallHandler h) {
 }
 
 void register_all(Registry& r) {
-  // Families are added here as their handlers land (sys_<family>.cc).
-  (void)r;
+  register_futex(r);
 }
 
 }  // namespace sentry::syscalls

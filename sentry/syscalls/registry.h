@@ -19,7 +19,10 @@ class Registry {
   int size_;
 };
 
-// One per family file.
+// Every family below.
 void register_all(Registry& r);
+
+// One per family file, sys_<family>.cc.
+void register_futex(Registry& r);
 
 }  // namespace sentry::syscalls

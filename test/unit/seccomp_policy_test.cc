@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "abi/forward_rules.h"
 #include "abi/syscall_table.h"
 #include "bpf_interpreter.h"
 #include "sentry/platform/seccomp_policy.h"
@@ -23,10 +24,12 @@ std::uint32_t expected_ret(const platform::FilterAction& a) {
   return 0;
 }
 
-std::uint32_t run(const std::vector<std::uint8_t>& bpf, int nr, std::uint32_t arch = AUDIT_ARCH_X86_64) {
+std::uint32_t run(const std::vector<std::uint8_t>& bpf, int nr, std::uint32_t arch = AUDIT_ARCH_X86_64,
+                  const std::uint64_t (&args)[6] = {}) {
   seccomp_data d{};
   d.nr = nr;
   d.arch = arch;
+  for (int i = 0; i < 6; ++i) d.args[i] = args[i];
   auto r = testing::run_seccomp_bpf(bpf, d);
   REQUIRE(r.has_value());
   return *r;
@@ -38,9 +41,25 @@ void check_every_row(const PolicyOptions& opts) {
   REQUIRE(filter != nullptr);
   auto bpf = filter->export_bpf();
   REQUIRE(!bpf.empty());
+  const std::uint64_t zero[6] = {};
   for (const abi::SyscallEntry& e : abi::all_syscalls()) {
     INFO(e.name);
-    CHECK(run(bpf, e.nr_x86_64) == expected_ret(platform::action_for(e, opts)));
+    CHECK(run(bpf, e.nr_x86_64, AUDIT_ARCH_X86_64, zero) ==
+          expected_ret(platform::action_for_call(e, zero, opts)));
+  }
+  // Every argument rule: a call that matches it and one that does not.
+  for (const abi::ForwardRule& r : abi::forward_rules()) {
+    const abi::SyscallEntry* e = abi::syscall_by_name(r.syscall);
+    REQUIRE(e != nullptr);
+    INFO(std::string(r.syscall) + " rule on arg " + std::to_string(r.arg));
+    std::uint64_t match[6] = {}, miss[6] = {};
+    match[r.arg] = r.value;
+    miss[r.arg] = r.value ^ (r.mask & (~r.mask + 1));  // flip the lowest masked bit
+    CHECK(run(bpf, e->nr_x86_64, AUDIT_ARCH_X86_64, match) == expected_ret(platform::action_for_call(*e, match, opts)));
+    CHECK(run(bpf, e->nr_x86_64, AUDIT_ARCH_X86_64, miss) == expected_ret(platform::action_for_call(*e, miss, opts)));
+    if (e->serve != abi::Serve::kForward) {
+      CHECK(platform::action_for_call(*e, match, opts) == platform::forwarded_action(opts));
+    }
   }
   // Numbers with no row, other ABIs and x32 go to the supervisor, which refuses them.
   std::uint32_t def = expected_ret(platform::default_action(opts));

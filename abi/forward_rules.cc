@@ -1,0 +1,17 @@
+#include "abi/forward_rules.h"
+
+#include <array>
+
+namespace sentry::abi {
+
+namespace {
+constexpr ForwardRule kRules[] = {
+#define FORWARD_WHEN(name, arg, mask, value, reason) ForwardRule{#name, arg, mask, value, reason},
+#include "abi/forward_rules_x86_64.def"
+#undef FORWARD_WHEN
+};
+}  // namespace
+
+std::span<const ForwardRule> forward_rules() { return kRules; }
+
+}  // namespace sentry::abi

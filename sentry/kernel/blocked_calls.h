@@ -1,0 +1,59 @@
+// Emulated calls that are waiting (futex waits, and later epoll_wait, accept,
+// sleeps) and what a signal does to them.
+//
+// A guest thread waiting in a seccomp notification is woken by any signal; the
+// kernel abandons the notification and the syscall returns -ERESTARTSYS, which
+// restarts it after a handler with SA_RESTART and fails it with EINTR after a
+// handler without. That is right for untimed futex waits, but Linux fails other
+// waits with EINTR whenever a handler runs (timed futex waits, epoll_wait,
+// poll, select, nanosleep: signal(7)). sentry sees the signal-delivery stop
+// (ptrace) before the kernel makes that decision and, for those calls, turns
+// -ERESTARTSYS into -EINTR. Either way the model drops the wait (it would
+// otherwise keep a waiter whose thread no longer waits).
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <unordered_map>
+
+namespace sentry::kernel {
+
+enum class OnSignal {
+  kRestart,  // -ERESTARTSYS: restarted after a handler with SA_RESTART
+  kEintr,    // EINTR whenever a handler runs
+};
+
+class BlockedCalls {
+ public:
+  // `tid` waits in an emulated call. `drop` is called at most once, if a
+  // signal or the thread's death ends the wait; it must release the wait
+  // (queues, timers) without answering the call.
+  void block(pid_t tid, OnSignal mode, std::function<void()> drop) {
+    waits_[tid] = Wait{mode, std::move(drop)};
+  }
+  // The call was answered: forget it.
+  void unblock(pid_t tid) { waits_.erase(tid); }
+  bool is_blocked(pid_t tid) const { return waits_.count(tid) != 0; }
+
+  // A signal is being delivered to `tid` (or `tid` died): drops its wait, and
+  // returns how the interrupted call must end, or nullopt if it was not waiting.
+  std::optional<OnSignal> interrupt(pid_t tid) {
+    auto it = waits_.find(tid);
+    if (it == waits_.end()) return std::nullopt;
+    Wait w = std::move(it->second);
+    waits_.erase(it);
+    if (w.drop) w.drop();
+    return w.mode;
+  }
+
+ private:
+  struct Wait {
+    OnSignal mode;
+    std::function<void()> drop;
+  };
+  std::unordered_map<pid_t, Wait> waits_;
+};
+
+}  // namespace sentry::kernel

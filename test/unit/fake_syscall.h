@@ -1,0 +1,45 @@
+// A Syscall for handler unit tests: no process, memory from FakeGuestMemory,
+// and the answer captured for assertions.
+#pragma once
+
+#include <optional>
+
+#include "fake_guest_memory.h"
+#include "abi/syscall_table.h"
+#include "sentry/supervisor/syscall.h"
+
+namespace sentry::testing {
+
+class FakeSyscall final : public Syscall {
+ public:
+  FakeSyscall(pid_t tid, std::string_view name, SyscallArgs args, FakeGuestMemory& mem)
+      : Syscall(tid, abi::syscall_by_name(name)->nr_x86_64, 0xc000003e /*AUDIT_ARCH_X86_64*/, args, 0,
+                abi::syscall_by_name(name)),
+        mem_(mem) {}
+
+  GuestMemory& memory() override { return mem_; }
+  ReplyStatus complete_with_fd(int host_fd, bool cloexec) override {
+    finish(host_fd, false);
+    value = host_fd;
+    return ReplyStatus::kDelivered;
+  }
+  bool still_waiting() override { return !answered() && alive; }
+
+  std::optional<std::int64_t> value;  // the answer, once given
+  bool continued = false;
+  bool alive = true;  // false: replies fail as for a thread that went away
+
+ private:
+  ReplyStatus send_value(std::int64_t v) override {
+    if (!alive) return ReplyStatus::kGone;
+    value = v;
+    return ReplyStatus::kDelivered;
+  }
+  ReplyStatus send_continue() override {
+    continued = true;
+    return alive ? ReplyStatus::kDelivered : ReplyStatus::kGone;
+  }
+  FakeGuestMemory& mem_;
+};
+
+}  // namespace sentry::testing
