@@ -19,6 +19,12 @@ enum class Serve : std::uint8_t {
   kForward,
   // Served by sentry's kernel model (seccomp USER_NOTIF); the host never runs it.
   kEmulate,
+  // The host runs it in the guest's own thread, so it blocks and is
+  // interrupted exactly as on Linux; sentry rewrites its arguments before
+  // (e.g. an IPv6 address into the IPv4 one underneath) and its results after
+  // (ptrace seccomp stop + syscall-exit stop). For calls that may block and
+  // whose arguments or results need translation.
+  kTranslate,
   // Notified to the supervisor, which inspects it and then lets the host run it
   // (SECCOMP_USER_NOTIF_FLAG_CONTINUE). Used while the model for a call is not
   // written yet, and for calls sentry must see (e.g. for lifecycle).

@@ -75,6 +75,7 @@ constexpr bool rows_well_formed() {
         break;
       case kForward:
       case kEmulate:
+      case kTranslate:
         if (e.deny_errno != 0) return false;
         break;
     }
@@ -166,6 +167,7 @@ std::string_view serve_name(Serve s) {
     case kForward: return "forwarded";
     case kEmulate: return "emulated";
     case kSupervise: return "supervised";
+    case kTranslate: return "translated";
     case kDeny: return "denied";
     case kUnsupported: return "unsupported";
   }

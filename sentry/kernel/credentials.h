@@ -46,8 +46,9 @@ inline constexpr std::size_t kNgroupsMax = 65536;
 int cap_last_cap();
 // Bits 0..cap_last_cap().
 std::uint64_t cap_valid_mask();
-// cap_valid(): 0 <= cap <= CAP_LAST_CAP (as the kernel, on an unsigned long).
-inline bool cap_valid(std::uint64_t cap) { return cap <= static_cast<std::uint64_t>(cap_last_cap()); }
+// The kernel's cap_valid(): 0 <= cap <= CAP_LAST_CAP, on an unsigned long. (Not
+// named cap_valid: <linux/capability.h> defines a macro of that name.)
+inline bool cap_is_valid(std::uint64_t cap) { return cap <= static_cast<std::uint64_t>(cap_last_cap()); }
 
 // Whether an id exists in the user namespace sentry and the guest live in
 // (/proc/self/uid_map, gid_map). (uid_t)-1 never does.
@@ -117,7 +118,8 @@ struct Credentials {
   gid_t setfsgid(gid_t gid);
   // setgroups' privilege check (CAP_SETGID); it precedes the size check.
   bool may_setgroups() const { return has_capability(6 /*CAP_SETGID*/); }
-  // -EPERM without CAP_SETGID, -EINVAL above NGROUPS_MAX; stores the list sorted.
+  // -EPERM without CAP_SETGID, -EINVAL above NGROUPS_MAX or for an invalid
+  // gid ((gid_t)-1); stores the list sorted.
   int setgroups(std::span<const gid_t> list);
 
   // --- Capabilities. ---

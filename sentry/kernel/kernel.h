@@ -12,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "netstack/socket_registry.h"
 #include "sentry/kernel/blocked_calls.h"
 #include "sentry/kernel/futex/futex_manager.h"
 #include "sentry/kernel/process_tree.h"
@@ -35,6 +36,7 @@ struct Kernel {
   ProcessTree tree;
   BlockedCalls blocked;
   futex::FutexManager futexes;
+  netstack::SocketRegistry sockets;  // the guest's AF_INET6 sockets
 };
 
 }  // namespace sentry::kernel

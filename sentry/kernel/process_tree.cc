@@ -17,14 +17,23 @@ void ProcessTree::add_root(pid_t pid, const std::string& image) {
   g.image = image;
   g.mm = new_address_space();
   g.tids.insert(pid);
-  tasks_[pid] = Task{pid, pid, SchedState{}};
+  Task& t = tasks_[pid];
+  t.tid = pid;
+  t.tgid = pid;
   // Not announced: the root becomes a program at its first exec.
 }
 
 void ProcessTree::add_task(pid_t parent_tid, pid_t new_tid, const CloneInfo& how) {
   if (tasks_.count(new_tid)) return;  // already known (events may arrive in either order)
   const Task* parent_task = task(parent_tid);
-  Task child{new_tid, new_tid, parent_task ? parent_task->sched.for_child() : SchedState{}};
+  Task child;
+  child.tid = new_tid;
+  child.tgid = new_tid;
+  if (parent_task) {
+    child.sched = parent_task->sched.for_child();
+    child.creds = parent_task->creds;
+    child.comm = parent_task->comm;
+  }
   const ThreadGroup* parent = group_of(parent_tid);
   if (how.thread && parent != nullptr) {
     ThreadGroup& g = ensure_group(parent->tgid);
@@ -38,10 +47,7 @@ void ProcessTree::add_task(pid_t parent_tid, pid_t new_tid, const CloneInfo& how
   g.parent_tgid = parent ? parent->tgid : 0;
   g.image = parent ? parent->image : std::string();
   g.mm = (how.share_vm && parent) ? parent->mm : new_address_space();
-  if (parent) {
-    g.creds = parent->creds;
-    g.limits = parent->limits;
-  }
+  if (parent) g.limits = parent->limits;
   g.tids.insert(new_tid);
   tasks_[new_tid] = child;
   if (listener_) listener_->on_new_process(g);
@@ -49,7 +55,9 @@ void ProcessTree::add_task(pid_t parent_tid, pid_t new_tid, const CloneInfo& how
 
 void ProcessTree::exec(pid_t tid, pid_t former_tid, const std::string& image) {
   const Task* t = task(former_tid);
-  Task survivor = t ? *t : Task{tid, tid, SchedState{}};
+  Task survivor = t ? *t : Task{};
+  if (!t) survivor.tgid = tid;
+  survivor.comm.clear();  // exec renames the thread after the new image
   ThreadGroup& g = ensure_group(survivor.tgid);
   // execve destroys every other thread of the group; the caller keeps its own
   // state and takes the leader's tid.

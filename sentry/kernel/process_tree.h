@@ -30,14 +30,17 @@ struct ThreadGroup {
   std::set<pid_t> tids;
   bool exited = false;
   AddressSpaceId mm = 0;
-  Credentials creds;
   ResourceLimits limits;
 };
 
+// Credentials and names are per thread at the syscall level (glibc's setuid
+// broadcasts to every thread with SIGSETXID; a raw setresuid does not).
 struct Task {
   pid_t tid = 0;
   pid_t tgid = 0;
   SchedState sched;
+  Credentials creds;
+  std::string comm;  // empty: not known yet (read from the host on first use)
 };
 
 // How a new task was created (from the clone flags the parent used).

@@ -86,7 +86,7 @@ inline int nice_to_rlimit(int nice) { return 20 - nice; }
 std::uint64_t base_slice_ns(int cpus);
 
 struct SchedState {
-  int policy = kSchedNormal;    // never kSchedDeadline (see sys_sched.cc)
+  int policy = kSchedNormal;    // never kSchedDeadline (see set_scheduler)
   unsigned rt_priority = 0;     // 1..99 under FIFO/RR, else 0
   int nice = 0;                 // [-20, 19]; kept (unused) under FIFO/RR, as Linux keeps static_prio
   bool reset_on_fork = false;   // SCHED_RESET_ON_FORK / SCHED_FLAG_RESET_ON_FORK

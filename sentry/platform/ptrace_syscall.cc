@@ -10,6 +10,9 @@
 namespace sentry::platform {
 
 namespace {
+// The x86-64 ABI lets leaf code use 128 bytes below rsp without moving it.
+constexpr std::uint64_t kRedZone = 128;
+
 SyscallArgs args_of(const user_regs_struct& r) {
   return {r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9};
 }
@@ -20,7 +23,8 @@ PtraceSyscall::PtraceSyscall(Tracer& tracer, pid_t tid, const user_regs_struct& 
     : Syscall(tid, static_cast<int>(regs.orig_rax), AUDIT_ARCH_X86_64, args_of(regs), regs.rip, entry),
       tracer_(tracer),
       regs_(regs),
-      memory_(tid) {}
+      memory_(tid),
+      scratch_top_(regs.rsp - kRedZone) {}
 
 ReplyStatus PtraceSyscall::send_value(std::int64_t value) {
   regs_.orig_rax = static_cast<unsigned long long>(-1);  // skip the syscall
@@ -31,8 +35,38 @@ ReplyStatus PtraceSyscall::send_value(std::int64_t value) {
 }
 
 ReplyStatus PtraceSyscall::send_continue() {
+  // When the call is being observed, learn its result at the exit stop.
+  if (observed()) return continue_rewritten(args(), nullptr);
+  finish(0, true);
   tracer_.resume(tid());
   return ReplyStatus::kDelivered;
+}
+
+ReplyStatus PtraceSyscall::continue_rewritten(const SyscallArgs& a, ExitFixup on_exit) {
+  if (answered()) return ReplyStatus::kGone;
+  user_regs_struct r = regs_;
+  r.rdi = a[0];
+  r.rsi = a[1];
+  r.rdx = a[2];
+  r.r10 = a[3];
+  r.r8 = a[4];
+  r.r9 = a[5];
+  if (ptrace(PTRACE_SETREGS, tid(), nullptr, &r) != 0) return ReplyStatus::kGone;
+  auto self = std::static_pointer_cast<PtraceSyscall>(shared_from_this());
+  tracer_.expect_exit(tid(), regs_, [self, fix = std::move(on_exit)](std::int64_t host_result) {
+    std::int64_t result = fix ? fix(host_result) : host_result;
+    self->finish(result, false);
+    return result;
+  });
+  tracer_.resume(tid());
+  return ReplyStatus::kDelivered;
+}
+
+std::uint64_t PtraceSyscall::scratch_area(std::size_t size) {
+  // Below the red zone nothing of the guest's is live: a signal frame would be
+  // built there too. The kernel copies arguments in when the call starts.
+  scratch_top_ = (scratch_top_ - size) & ~std::uint64_t{15};
+  return scratch_top_;
 }
 
 ReplyStatus PtraceSyscall::complete_with_fd(int, bool) {

@@ -19,6 +19,8 @@ class PtraceSyscall final : public Syscall {
   GuestMemory& memory() override { return memory_; }
   ReplyStatus complete_with_fd(int host_fd, bool cloexec) override;
   bool still_waiting() override;
+  ReplyStatus continue_rewritten(const SyscallArgs& args, ExitFixup on_exit) override;
+  std::uint64_t scratch_area(std::size_t size) override;
 
  private:
   ReplyStatus send_value(std::int64_t value) override;
@@ -27,6 +29,7 @@ class PtraceSyscall final : public Syscall {
   Tracer& tracer_;
   user_regs_struct regs_;
   ProcessMemory memory_;
+  std::uint64_t scratch_top_;  // next free byte below the red zone (grows down)
 };
 
 }  // namespace sentry::platform

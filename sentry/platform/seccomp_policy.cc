@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "abi/forward_rules.h"
 #include "abi/syscall_table.h"
@@ -37,9 +38,57 @@ FilterAction forwarded_action(const PolicyOptions& opts) {
                                 : FilterAction{ActionKind::kAllow};
 }
 
+static std::vector<const abi::ForwardRule*> rules_for(const abi::SyscallEntry& e) {
+  std::vector<const abi::ForwardRule*> out;
+  for (const abi::ForwardRule& r : abi::forward_rules())
+    if (r.syscall == e.name) out.push_back(&r);
+  return out;
+}
+
+// Adds the forwarding rules of a served syscall, and its own action for the
+// calls they do not match. libseccomp gives an unconditional rule precedence
+// over conditional ones, so when the row's action is not the filter's default
+// it is added under the complement of the forwarding conditions: NE for a
+// single full-mask rule, else every other value of a small mask. All rules of
+// one syscall must then test the same argument with the same mask.
+static int add_rules_with_forwarding(scmp_filter_ctx ctx, const abi::SyscallEntry& e, const FilterAction& own,
+                              const FilterAction& def, const std::vector<const abi::ForwardRule*>& rules,
+                              const PolicyOptions& opts) {
+  FilterAction fwd = forwarded_action(opts);
+  for (const abi::ForwardRule* r : rules) {
+    int rc = seccomp_rule_add(ctx, to_scmp(fwd), e.nr_x86_64, 1,
+                              SCMP_CMP(static_cast<unsigned>(r->arg), SCMP_CMP_MASKED_EQ, r->mask, r->value));
+    if (rc != 0) return rc;
+  }
+  if (own == def) return 0;
+  const abi::ForwardRule& first = *rules.front();
+  for (const abi::ForwardRule* r : rules)
+    if (r->arg != first.arg || r->mask != first.mask) return -EINVAL;
+  auto arg = static_cast<unsigned>(first.arg);
+  if (first.mask == ~std::uint64_t{0} && rules.size() == 1) {
+    return seccomp_rule_add(ctx, to_scmp(own), e.nr_x86_64, 1, SCMP_CMP(arg, SCMP_CMP_NE, first.value));
+  }
+  if (__builtin_popcountll(first.mask) > 8) return -EINVAL;
+  std::vector<std::uint64_t> bits;  // the mask's bits; every value they can form
+  for (int b = 0; b < 64; ++b)
+    if ((first.mask >> b) & 1) bits.push_back(std::uint64_t{1} << b);
+  for (std::uint64_t combo = 0; combo < (std::uint64_t{1} << bits.size()); ++combo) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < bits.size(); ++i)
+      if ((combo >> i) & 1) v |= bits[i];
+    bool forwarded = false;
+    for (const abi::ForwardRule* r : rules) forwarded = forwarded || r->value == v;
+    if (forwarded) continue;
+    int rc = seccomp_rule_add(ctx, to_scmp(own), e.nr_x86_64, 1, SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, first.mask, v));
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
 FilterAction action_for(const abi::SyscallEntry& e, const PolicyOptions& opts) {
   if (is_exec(e)) return {ActionKind::kTrace, kTraceExec};
   if (e.serve == abi::Serve::kForward) return forwarded_action(opts);
+  if (e.serve == abi::Serve::kTranslate) return {ActionKind::kTrace, kTraceTranslate};
   return default_action(opts);
 }
 
@@ -75,20 +124,16 @@ std::unique_ptr<SeccompFilter> SeccompFilter::build(const PolicyOptions& opts, s
   for (const abi::SyscallEntry& e : abi::all_syscalls()) {
     if (e.nr_x86_64 < 0) continue;
     FilterAction a = action_for(e, opts);
-    if (a == def) continue;
     if (a.kind == ActionKind::kNotify) f->notify_ = true;
-    rc = seccomp_rule_add(ctx, to_scmp(a), e.nr_x86_64, 0);
+    std::vector<const abi::ForwardRule*> rules = rules_for(e);
+    if (!rules.empty() && e.serve != abi::Serve::kForward && !is_exec(e)) {
+      rc = add_rules_with_forwarding(ctx, e, a, def, rules, opts);
+    } else if (a == def) {
+      continue;
+    } else {
+      rc = seccomp_rule_add(ctx, to_scmp(a), e.nr_x86_64, 0);
+    }
     if (rc != 0) return fail(std::string("seccomp_rule_add(" + std::string(e.name) + ")").c_str(), rc);
-  }
-  // Argument-aware fast paths of served syscalls.
-  for (const abi::ForwardRule& r : abi::forward_rules()) {
-    const abi::SyscallEntry* e = abi::syscall_by_name(r.syscall);
-    if (e == nullptr) return fail("forward rule for an unknown syscall", -EINVAL);
-    if (e->serve == abi::Serve::kForward || is_exec(*e)) continue;  // forwarded whole
-    FilterAction a = forwarded_action(opts);
-    rc = seccomp_rule_add(ctx, to_scmp(a), e->nr_x86_64, 1,
-                          SCMP_CMP(static_cast<unsigned>(r.arg), SCMP_CMP_MASKED_EQ, r.mask, r.value));
-    if (rc != 0) return fail(std::string("seccomp_rule_add(" + std::string(e->name) + ", rule)").c_str(), rc);
   }
   return f;
 }

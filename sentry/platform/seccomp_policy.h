@@ -10,6 +10,8 @@
 //              -> TRACE(kServe)         (ptrace platform)
 //   argument rules (abi/forward_rules_x86_64.def) forward some calls of a
 //   served syscall (e.g. shared futexes) exactly like forwarded rows
+//   translated -> TRACE(kTranslate)   (both platforms: the host runs it in the
+//                                        guest's thread between two stops)
 //   execve, execveat -> TRACE(kExec)    (always: the supervisor takes the
 //                                        listener at the first exec, and sees
 //                                        every exec before it happens)
@@ -31,6 +33,7 @@ enum TraceReason : std::uint16_t {
   kTraceObserve = 0x5e01,  // a forwarded call the run wants to see
   kTraceServe = 0x5e02,    // a served call (ptrace platform)
   kTraceExec = 0x5e03,     // execve / execveat
+  kTraceTranslate = 0x5e04,  // a translated call (both platforms)
 };
 
 struct PolicyOptions {

@@ -76,7 +76,7 @@ int Tracer::seize(pid_t pid) {
 
 void Tracer::resume(pid_t tid, int sig) {
   auto it = state_.find(tid);
-  bool syscall_exit = it != state_.end() && it->second.awaiting_exit;
+  bool syscall_exit = it != state_.end() && it->second.awaiting_exit();
   if (ptrace(syscall_exit ? PTRACE_SYSCALL : PTRACE_CONT, tid, nullptr, sig) != 0 && errno != ESRCH) {
     log()->warn("tid {}: resume failed: {}", tid, std::strerror(errno));
   }
@@ -179,7 +179,7 @@ void Tracer::handle_seccomp_stop(pid_t tid) {
     launched_ = true;
     hooks_.on_launch_exec(tid);
   }
-  if (data == kTraceServe) {
+  if (data == kTraceServe || data == kTraceTranslate) {
     user_regs_struct regs;
     if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return;
     hooks_.on_served_call(std::make_shared<PtraceSyscall>(*this, tid, regs, entry));
@@ -191,20 +191,47 @@ void Tracer::handle_seccomp_stop(pid_t tid) {
     ProcessMemory mem(tid);
     TaskState& st = state_[tid];
     st.pending = observer_.begin(tid, nr, entry, args, &mem, abi::Serve::kForward);
-    st.awaiting_exit = true;
+    st.observing = true;
   }
   resume(tid);
 }
 
+void Tracer::expect_exit(pid_t tid, const user_regs_struct& entry_regs, ExitFixup fixup) {
+  TaskState& st = state_[tid];
+  st.fixup = std::move(fixup);
+  st.entry_regs = entry_regs;
+}
+
 void Tracer::handle_syscall_exit(pid_t tid) {
   auto it = state_.find(tid);
-  __ptrace_syscall_info info{};
-  bool have = get_syscall_info(tid, &info);
-  if (it != state_.end() && it->second.awaiting_exit) {
-    it->second.awaiting_exit = false;
+  if (it == state_.end() || !it->second.awaiting_exit()) {
+    resume(tid);
+    return;
+  }
+  TaskState& st = it->second;
+  if (st.fixup) {
+    ExitFixup fixup = std::move(st.fixup);
+    st.fixup = nullptr;
+    user_regs_struct r;
+    if (ptrace(PTRACE_GETREGS, tid, nullptr, &r) == 0) {
+      std::int64_t result = fixup(static_cast<std::int64_t>(r.rax));
+      const user_regs_struct& e = st.entry_regs;
+      r.rdi = e.rdi;
+      r.rsi = e.rsi;
+      r.rdx = e.rdx;
+      r.r10 = e.r10;
+      r.r8 = e.r8;
+      r.r9 = e.r9;
+      r.rax = static_cast<unsigned long long>(result);
+      ptrace(PTRACE_SETREGS, tid, nullptr, &r);
+    }
+  }
+  if (st.observing) {
+    st.observing = false;
+    __ptrace_syscall_info info{};
     std::optional<std::int64_t> result;
-    if (have && info.op == PTRACE_SYSCALL_INFO_EXIT) result = info.exit.rval;
-    observer_.end(it->second.pending, result);
+    if (get_syscall_info(tid, &info) && info.op == PTRACE_SYSCALL_INFO_EXIT) result = info.exit.rval;
+    observer_.end(st.pending, result);
   }
   resume(tid);
 }
@@ -213,7 +240,7 @@ void Tracer::handle_gone(pid_t tid, int status) {
   auto it = state_.find(tid);
   if (it != state_.end()) {
     // A call that never returned (exit, exit_group, or killed while blocked).
-    if (it->second.awaiting_exit) observer_.end(it->second.pending, std::nullopt);
+    if (it->second.observing) observer_.end(it->second.pending, std::nullopt);
     state_.erase(it);
   }
   unannounced_.erase(tid);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <sys/user.h>
 
 #include <cstdint>
 #include <functional>
@@ -56,10 +57,19 @@ class Tracer {
   // Resumes a stopped tracee, keeping syscall-exit tracing when it owes one.
   void resume(pid_t tid, int sig = 0);
 
+  // `tid`, stopped at a call's entry, will run it on the host: at its exit
+  // stop, `fixup` turns the host's result into the guest's, and the argument
+  // registers of `entry_regs` are restored.
+  using ExitFixup = std::function<std::int64_t(std::int64_t host_result)>;
+  void expect_exit(pid_t tid, const user_regs_struct& entry_regs, ExitFixup fixup);
+
  private:
   struct TaskState {
-    bool awaiting_exit = false;  // an observed forwarded call is in flight
+    bool observing = false;  // an observed forwarded call is in flight
     trace::CallRecord pending;
+    ExitFixup fixup;         // a translated call is in flight
+    user_regs_struct entry_regs{};
+    bool awaiting_exit() const { return observing || fixup; }
   };
 
   void handle(pid_t tid, int status);

@@ -92,7 +92,10 @@ ReplyStatus UnotifySyscall::send_value(std::int64_t value) {
   return send(value, 0, 0);
 }
 
-ReplyStatus UnotifySyscall::send_continue() { return send(0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE); }
+ReplyStatus UnotifySyscall::send_continue() {
+  finish(0, true);  // the host's result is never seen on this path
+  return send(0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+}
 
 ReplyStatus UnotifySyscall::complete_with_fd(int host_fd, bool cloexec) {
   if (answered()) return ReplyStatus::kGone;

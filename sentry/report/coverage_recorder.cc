@@ -54,8 +54,11 @@ void CoverageRecorder::on_exec(const kernel::ThreadGroup& g) {
 
 nlohmann::json CoverageRecorder::to_json(const RunInfo& run) const {
   using nlohmann::json;
-  json totals = {{"calls", 0}, {"forwarded", 0}, {"emulated", 0}, {"supervised", 0},
-                 {"denied", 0}, {"unsupported", 0}};
+  json totals = {{"calls", 0}};
+  for (abi::Serve kind : {abi::Serve::kForward, abi::Serve::kEmulate, abi::Serve::kTranslate,
+                          abi::Serve::kSupervise, abi::Serve::kDeny, abi::Serve::kUnsupported}) {
+    totals[std::string(abi::serve_name(kind))] = 0;
+  }
   json programs = json::array();
   for (const Program& p : programs_) {
     std::vector<const SyscallStats*> sorted;
@@ -67,7 +70,7 @@ nlohmann::json CoverageRecorder::to_json(const RunInfo& run) const {
     for (const SyscallStats* s : sorted) {
       std::string served(abi::serve_name(s->served));
       totals["calls"] = totals["calls"].get<std::uint64_t>() + s->count;
-      totals[served] = totals[served].get<std::uint64_t>() + s->count;
+      totals[served] = totals.value(served, std::uint64_t{0}) + s->count;
       json row = {{"name", s->name}, {"nr", s->nr}, {"served", served}, {"count", s->count},
                   {"errors", s->errors}, {"variants", s->variants}};
       calls.push_back(row);

@@ -32,8 +32,8 @@ constexpr std::string_view kFormat = "sentry-coverage/1";
 
 // The ways sentry serves a call, in the order they are listed: from "the host
 // kernel did it" to "nobody did it".
-constexpr std::array<std::string_view, 5> kServedKinds = {"forwarded", "emulated", "supervised",
-                                                          "denied", "unsupported"};
+constexpr std::array<std::string_view, 6> kServedKinds = {"forwarded", "translated", "emulated",
+                                                          "supervised", "denied", "unsupported"};
 
 // Denied and unsupported calls returned an error the program would not have
 // seen natively; they are what a user must look at first.
@@ -514,6 +514,7 @@ constexpr std::string_view kAlert = "\x1b[1;97;41m";  // bold white on red: cann
 std::string_view served_ansi(std::string_view served) {
   if (served == "forwarded") return "\x1b[32m";      // green: the host kernel did it
   if (served == "emulated") return "\x1b[36m";       // cyan
+  if (served == "translated") return "\x1b[96m";     // bright cyan: host ran it, sentry translated
   if (served == "supervised") return "\x1b[34m";     // blue
   if (served == "denied") return "\x1b[1;33m";       // bold yellow: refused by policy
   if (served == "unsupported") return "\x1b[1;31m";  // bold red: sentry cannot do it
@@ -758,6 +759,7 @@ std::string html(std::string_view s) { return html_escape(printable(s)); }
 std::string_view served_color(std::string_view served) {
   if (served == "forwarded") return "#4e79a7";
   if (served == "emulated") return "#59a14f";
+  if (served == "translated") return "#76b7b2";
   if (served == "supervised") return "#f28e2b";
   if (served == "denied") return "#e15759";
   if (served == "unsupported") return "#a50f15";
@@ -842,7 +844,7 @@ td.pct { background: linear-gradient(to left, #dfe7f1 var(--p), transparent var(
 tfoot td { font-weight: 600; border-top: 2px solid #dde1e7; }
 tr.refused td { background: #fff1f0; }
 .served { display: inline-block; padding: 0 7px; border-radius: 9px; color: #fff; font-size: 12px; background: #9c9c9c; }
-.s-forwarded { background: #4e79a7; } .s-emulated { background: #59a14f; } .s-supervised { background: #f28e2b; }
+.s-forwarded { background: #4e79a7; } .s-emulated { background: #59a14f; } .s-translated { background: #76b7b2; } .s-supervised { background: #f28e2b; }
 .s-denied { background: #e15759; } .s-unsupported { background: #a50f15; }
 td.errors { color: #8a1c1c; }
 details summary { cursor: pointer; color: #3a5f8f; }

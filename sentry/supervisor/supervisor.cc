@@ -17,6 +17,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "sentry/kernel/virtual_cpus.h"
 #include "sentry/syscalls/handler_table.h"
 
 namespace sentry {
@@ -107,6 +108,14 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   root_ = launched->pid;
   exec_error_fd_ = launched->exec_error_fd;
   kernel_.tree.add_root(root_, *path);
+  // The model starts from the host's view of the root (credentials, limits),
+  // with the run's overrides (--uid, --gid).
+  kernel_.tree.task(root_)->creds = kernel::Credentials::from_host(kernel_.config);
+  kernel_.tree.group_of(root_)->limits = kernel::ResourceLimits::from_host(root_);
+  // With fewer virtual than host CPUs, keep the CPU numbers the guest reads
+  // without a syscall (rseq cpu_id, vDSO getcpu) below --cpus. The root is
+  // still stopped before its first instruction, and children inherit this.
+  kernel::HostCpuMap::current().pin(root_, kernel::VirtualCpuSet(kernel_.config.cpus).all());
 
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   signals_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, sfd);
@@ -223,11 +232,12 @@ void Supervisor::dispatch(SyscallPtr call) {
       call->continue_on_host();
       return;
     case abi::Serve::kEmulate:
+    case abi::Serve::kTranslate:
     case abi::Serve::kSupervise: {
       syscalls::SyscallHandler h = syscalls::handler_for(call->nr());
       if (h != nullptr) {
         h(kernel_, call);
-      } else if (serve == abi::Serve::kSupervise) {
+      } else if (serve != abi::Serve::kEmulate) {
         call->continue_on_host();
       } else {
         spdlog::error("{}: marked emulated but has no handler; answering ENOSYS", e->name);

@@ -18,8 +18,12 @@ ReplyStatus Syscall::continue_on_host() {
     spdlog::error("tid {}: syscall {} answered twice (continue dropped)", tid_, nr_);
     return ReplyStatus::kGone;
   }
-  finish(0, true);
   return send_continue();
+}
+
+ReplyStatus Syscall::continue_rewritten(const SyscallArgs&, ExitFixup) {
+  spdlog::error("tid {}: syscall {} cannot be rewritten by this mechanism; answering ENOSYS", tid_, nr_);
+  return complete(-38 /*ENOSYS*/);
 }
 
 void Syscall::finish(std::int64_t value, bool continued) {

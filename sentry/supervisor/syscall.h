@@ -25,7 +25,7 @@ enum class ReplyStatus {
                // the kernel); the answer was dropped, which is never an error
 };
 
-class Syscall {
+class Syscall : public std::enable_shared_from_this<Syscall> {
  public:
   virtual ~Syscall() = default;
 
@@ -47,6 +47,18 @@ class Syscall {
   ReplyStatus fail(int err) { return complete(-static_cast<std::int64_t>(err)); }
   // Lets the host kernel run the call as the guest issued it.
   ReplyStatus continue_on_host();
+  // Lets the host run the call with `args` instead of the guest's, in the
+  // guest's own thread (so it blocks and is interrupted as on Linux). When it
+  // returns, `on_exit` (if set) gets the host's result and returns the one the
+  // guest sees (it may also rewrite guest memory); the guest's argument
+  // registers are restored. Only calls stopped by ptrace can do this (rows
+  // served as kTranslate); others answer ENOSYS.
+  using ExitFixup = std::function<std::int64_t(std::int64_t host_result)>;
+  virtual ReplyStatus continue_rewritten(const SyscallArgs& args, ExitFixup on_exit);
+  // Guest stack memory below the red zone that a rewritten call may point its
+  // arguments at: `size` bytes, 16-byte aligned; 0 when the mechanism has no
+  // access to the guest's registers. Successive calls return disjoint areas.
+  virtual std::uint64_t scratch_area(std::size_t size) { return 0; }
   // Installs `host_fd` (sentry's descriptor; sentry keeps its own copy) into the
   // guest and answers with the new guest fd number. `cloexec` sets FD_CLOEXEC.
   virtual ReplyStatus complete_with_fd(int host_fd, bool cloexec) = 0;
@@ -71,7 +83,10 @@ class Syscall {
       : tid_(tid), nr_(nr), arch_(arch), args_(args), ip_(ip), entry_(entry) {}
 
   virtual ReplyStatus send_value(std::int64_t value) = 0;
+  // Runs the call on the host. Implementations call finish(): at once with
+  // continued=true, or later with the result when they learn it.
   virtual ReplyStatus send_continue() = 0;
+  bool observed() const { return static_cast<bool>(on_answer_); }
   // Marks the call answered and tells the observer the result. complete() and
   // continue_on_host() call it; complete_with_fd implementations call it too.
   void finish(std::int64_t value, bool continued);

@@ -20,6 +20,8 @@ void Registry::add(std::string_view name, SyscallHandler h) {
 
 void register_all(Registry& r) {
   register_futex(r);
+  register_sched(r);
+  register_socket(r);
 }
 
 }  // namespace sentry::syscalls

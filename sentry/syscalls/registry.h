@@ -24,5 +24,7 @@ void register_all(Registry& r);
 
 // One per family file, sys_<family>.cc.
 void register_futex(Registry& r);
+void register_sched(Registry& r);
+void register_socket(Registry& r);
 
 }  // namespace sentry::syscalls

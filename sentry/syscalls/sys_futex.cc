@@ -367,6 +367,12 @@ void sys_futex_wake(kernel::Kernel& k, const SyscallPtr& call) {
     call->fail(ESRCH);
     return;
   }
+  // futex2 is strict (FLAGS_STRICT): waking nobody is 0, not one (after
+  // the alignment check, which the host does when it gets the call).
+  if (nr == 0 && uaddr % 4 == 0) {
+    call->complete(0);
+    return;
+  }
   if (nobody_waits(k, call, *key)) return;
   call->complete(manager(k).wake(*key, nr, static_cast<std::uint32_t>(mask)));
 }

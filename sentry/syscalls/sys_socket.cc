@@ -1,0 +1,618 @@
+// The socket family for the guest's AF_INET6 sockets, which are host AF_INET
+// sockets underneath (netstack/inet6_mapping.h has the address model).
+//
+//   socket                 emulated: sentry creates the host AF_INET socket and
+//                          installs it in the guest (NOTIF_ADDFD).
+//   setsockopt, getsockopt emulated for IPPROTO_IPV6 and SO_DOMAIN; the rest
+//                          runs on the host unchanged.
+//   bind, connect, accept, accept4, getsockname, getpeername, sendto,
+//   recvfrom, sendmsg, recvmsg
+//                          translated: the host runs them in the guest's own
+//                          thread (so they block and are interrupted exactly
+//                          as on Linux); sentry points their address arguments
+//                          at IPv4 copies it writes below the guest's red zone
+//                          and turns the IPv4 addresses they return into the
+//                          28-byte sockaddr_in6 the guest expects.
+//
+// Calls on any other socket (AF_INET, AF_UNIX, ...) run on the host unchanged.
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <optional>
+#include <variant>
+
+#include <spdlog/spdlog.h>
+
+#include "netstack/inet6_mapping.h"
+#include "netstack/sockaddr_io.h"
+#include "sentry/kernel/guest_fd.h"
+#include "sentry/syscalls/registry.h"
+
+namespace sentry::syscalls {
+
+namespace {
+
+using netstack::Inet6Socket;
+
+constexpr int kSockTypeMask = 0xf;
+
+// The guest's AF_INET6 socket behind `fd`, or nullptr for any other fd.
+Inet6Socket* inet6_socket(kernel::Kernel& k, pid_t tid, int fd) {
+  auto ino = netstack::socket_inode(tid, fd);
+  return ino ? k.sockets.find(*ino) : nullptr;
+}
+
+pid_t tgid_of(kernel::Kernel& k, pid_t tid) {
+  const kernel::Task* t = k.tree.task(tid);
+  return t ? t->tgid : tid;
+}
+
+// What the host socket says about itself, for the checks Linux makes on the
+// socket's state before it looks at an address.
+netstack::SocketView view_of(kernel::Kernel& k, const SyscallPtr& call, int fd, const Inet6Socket& s) {
+  netstack::SocketView v;
+  v.type = s.type;
+  v.v6only = s.v6only;
+  kernel::GuestFdCopy copy(tgid_of(k, call->tid()), fd);
+  if (copy.valid()) {
+    sockaddr_in local{};
+    socklen_t len = sizeof local;
+    if (getsockname(copy.get(), reinterpret_cast<sockaddr*>(&local), &len) == 0) {
+      std::uint32_t a = ntohl(local.sin_addr.s_addr);
+      v.local_v4mapped = a != INADDR_ANY && a != netstack::kGuestIpv6LoopbackOnHost;
+      v.already_bound = local.sin_port != 0;
+    }
+  }
+  const kernel::Task* t = k.tree.task(call->tid());
+  v.can_bind_privileged = t == nullptr || t->creds.has_capability(CAP_NET_BIND_SERVICE);
+  return v;
+}
+
+// Writes `sin` below the guest's red zone and returns its address (0 if the
+// stack there is not writable).
+std::uint64_t place_host_address(const SyscallPtr& call, const sockaddr_in& sin) {
+  std::uint64_t at = call->scratch_area(sizeof sin);
+  if (at == 0 || !call->memory().write(at, &sin, sizeof sin)) return 0;
+  return at;
+}
+
+// The guest form of the IPv4 address the host wrote at `sa_at` (length at
+// `len_at`), copied out to the guest's (addr, addrlen) with Linux's rules.
+// Returns `result` on success, or the copy-out errno as Linux's syscalls do.
+std::int64_t return_address(const SyscallPtr& call, std::uint64_t sa_at, std::uint64_t len_at,
+                            std::uint64_t guest_addr, std::uint64_t guest_len, std::int64_t result,
+                            netstack::NullAddr null_addr, const Inet6Socket* s, bool local_name) {
+  sockaddr_in host{};
+  socklen_t host_len = 0;
+  if (!call->memory().read_value(len_at, &host_len)) return -EFAULT;
+  if (host_len > sizeof host) host_len = sizeof host;
+  if (host_len != 0 && !call->memory().read(sa_at, &host, host_len)) return -EFAULT;
+  int rc;
+  if (host_len == 0) {
+    // The protocol reported no address (recvfrom on TCP): nothing to map.
+    rc = netstack::write_sockaddr(call->memory(), guest_addr, guest_len, nullptr, 0, null_addr);
+  } else {
+    sockaddr_in6 v6 = netstack::to_guest(host);
+    // A v6-only socket bound to :: is carried on 127.6.6.1; it still reports ::.
+    if (local_name && s != nullptr && s->guest_bound_any &&
+        ntohl(host.sin_addr.s_addr) == netstack::kGuestIpv6LoopbackOnHost) {
+      v6.sin6_addr = in6addr_any;
+    }
+    rc = netstack::write_sockaddr(call->memory(), guest_addr, guest_len, &v6, sizeof v6, null_addr);
+  }
+  return rc < 0 ? rc : result;
+}
+
+// ---------------------------------------------------------------------------
+
+// Implements socket(2) for AF_INET6 (other families run on the host).
+void sys_socket(kernel::Kernel& k, const SyscallPtr& call) {
+  int domain = static_cast<int>(call->arg(0));
+  int type = static_cast<int>(call->arg(1));
+  int protocol = static_cast<int>(call->arg(2));
+  if (domain != AF_INET6) {
+    call->continue_on_host();
+    return;
+  }
+  int base = type & kSockTypeMask;
+  int flags = type & ~kSockTypeMask;
+  if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
+    call->fail(EINVAL);
+    return;
+  }
+  bool stream_ok = base == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP);
+  bool dgram_ok = base == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP);
+  if (!stream_ok && !dgram_ok) {
+    // inet6_create: a known type with a protocol it does not carry.
+    if (base == SOCK_STREAM || base == SOCK_DGRAM) {
+      call->fail(EPROTONOSUPPORT);
+      return;
+    }
+    spdlog::warn("socket(AF_INET6, type {}, {}) is not served (only TCP and UDP over IPv6 are)", base, protocol);
+    call->fail(ESOCKTNOSUPPORT);
+    return;
+  }
+  int fd = socket(AF_INET, base | (flags & SOCK_NONBLOCK) | SOCK_CLOEXEC, protocol);
+  if (fd < 0) {
+    call->fail(errno);
+    return;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int err = errno;
+    close(fd);
+    call->fail(err);
+    return;
+  }
+  k.sockets.add(st.st_ino, Inet6Socket{base});
+  if (call->complete_with_fd(fd, (flags & SOCK_CLOEXEC) != 0) != ReplyStatus::kDelivered) {
+    k.sockets.remove(st.st_ino);
+  }
+  close(fd);
+}
+
+// Talking to ::1 (127.6.6.1 on the host) from an unbound socket, the host
+// would pick 127.0.0.1 as the source and both ends would see
+// ::ffff:127.0.0.1 where Linux shows ::1: bind the source first, keeping the
+// socket's port if it has one.
+void pin_loopback_source(kernel::Kernel& k, const SyscallPtr& call, int fd, const sockaddr_in& dst) {
+  kernel::GuestFdCopy copy(tgid_of(k, call->tid()), fd);
+  if (!copy.valid()) return;
+  sockaddr_in local{};
+  socklen_t len = sizeof local;
+  if (getsockname(copy.get(), reinterpret_cast<sockaddr*>(&local), &len) != 0) return;
+  if (!netstack::needs_guest_loopback_source(dst, local)) return;
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  src.sin_addr.s_addr = htonl(netstack::kGuestIpv6LoopbackOnHost);
+  src.sin_port = local.sin_port;
+  // Best effort: a socket already bound to 0.0.0.0:port cannot be rebound.
+  (void)bind(copy.get(), reinterpret_cast<const sockaddr*>(&src), sizeof src);
+}
+
+// bind(2) and connect(2): the address goes in.
+void address_in(kernel::Kernel& k, const SyscallPtr& call, netstack::AddrUse use) {
+  int fd = static_cast<int>(call->arg(0));
+  Inet6Socket* s = inet6_socket(k, call->tid(), fd);
+  if (s == nullptr) {
+    call->continue_on_host();
+    return;
+  }
+  sockaddr_storage guest{};
+  int rc = netstack::read_sockaddr(call->memory(), call->arg(1), static_cast<std::uint32_t>(call->arg(2)), &guest);
+  if (rc < 0) {
+    call->complete(rc);
+    return;
+  }
+  auto mapped = netstack::to_host(&guest, static_cast<std::uint32_t>(call->arg(2)), use, view_of(k, call, fd, *s));
+  if (const int* err = std::get_if<int>(&mapped)) {
+    call->fail(*err);
+    return;
+  }
+  const netstack::HostAddress& host = std::get<netstack::HostAddress>(mapped);
+  if (use == netstack::AddrUse::kConnect && host.kind == netstack::HostAddrKind::kInet) {
+    pin_loopback_source(k, call, fd, host.sin);
+  }
+  SyscallArgs a = call->args();
+  if (host.kind == netstack::HostAddrKind::kDisconnect) {
+    sockaddr_in unspec{};
+    unspec.sin_family = AF_UNSPEC;
+    a[1] = place_host_address(call, unspec);
+  } else {
+    a[1] = place_host_address(call, host.sin);
+  }
+  if (a[1] == 0) {
+    call->fail(EFAULT);
+    return;
+  }
+  a[2] = sizeof(sockaddr_in);
+  ino_t ino = *netstack::socket_inode(call->tid(), fd);
+  bool sets_v6only = host.sets_v6only, bound_any = host.guest_bound_any;
+  call->continue_rewritten(a, [&k, ino, use, sets_v6only, bound_any](std::int64_t r) {
+    if (r == 0 && use == netstack::AddrUse::kBind) {
+      if (Inet6Socket* sock = k.sockets.find(ino)) {
+        if (sets_v6only) sock->v6only = true;
+        sock->guest_bound_any = bound_any;
+      }
+    }
+    return r;
+  });
+}
+
+// Implements bind(2) on an AF_INET6 socket.
+void sys_bind(kernel::Kernel& k, const SyscallPtr& call) { address_in(k, call, netstack::AddrUse::kBind); }
+
+// Implements connect(2) on an AF_INET6 socket.
+void sys_connect(kernel::Kernel& k, const SyscallPtr& call) { address_in(k, call, netstack::AddrUse::kConnect); }
+
+// accept(2), accept4(2), getsockname(2), getpeername(2), recvfrom(2): the
+// host writes an IPv4 address into sentry's scratch; the guest gets IPv6.
+// `addr_arg` is the index of the address argument (its length pointer follows).
+void address_out(kernel::Kernel& k, const SyscallPtr& call, int addr_arg, netstack::NullAddr null_addr,
+                 bool local_name, bool accepts) {
+  int fd = static_cast<int>(call->arg(0));
+  Inet6Socket* s = inet6_socket(k, call->tid(), fd);
+  if (s == nullptr) {
+    call->continue_on_host();
+    return;
+  }
+  std::uint64_t guest_addr = call->arg(addr_arg), guest_len = call->arg(addr_arg + 1);
+  Inet6Socket listener = *s;
+  SyscallArgs a = call->args();
+  std::uint64_t sa_at = 0, len_at = 0;
+  bool wants_address = guest_addr != 0 || null_addr == netstack::NullAddr::kCopy;
+  if (wants_address) {
+    sa_at = call->scratch_area(sizeof(sockaddr_in));
+    len_at = call->scratch_area(sizeof(socklen_t));
+    socklen_t len = sizeof(sockaddr_in);
+    if (sa_at == 0 || len_at == 0 || !call->memory().write_value(len_at, len)) {
+      call->fail(EFAULT);
+      return;
+    }
+    a[addr_arg] = sa_at;
+    a[addr_arg + 1] = len_at;
+  }
+  pid_t tid = call->tid();
+  std::weak_ptr<Syscall> weak = call;
+  call->continue_rewritten(a, [&k, weak, tid, sa_at, len_at, guest_addr, guest_len, null_addr, local_name,
+                               accepts, listener, wants_address](std::int64_t r) -> std::int64_t {
+    if (r < 0) return r;
+    // accept: the new fd is an AF_INET6 socket too (inheriting V6ONLY).
+    if (accepts) {
+      if (auto ino = netstack::socket_inode(tid, static_cast<int>(r))) {
+        Inet6Socket child{SOCK_STREAM};
+        child.v6only = listener.v6only;
+        k.sockets.add(*ino, child);
+      }
+    }
+    SyscallPtr c = weak.lock();
+    if (!wants_address || !c) return r;
+    return return_address(c, sa_at, len_at, guest_addr, guest_len, r, null_addr, &listener, local_name);
+  });
+}
+
+// Implements accept(2) on an AF_INET6 socket.
+void sys_accept(kernel::Kernel& k, const SyscallPtr& call) {
+  address_out(k, call, 1, netstack::NullAddr::kSkip, false, true);
+}
+// Implements accept4(2) on an AF_INET6 socket.
+void sys_accept4(kernel::Kernel& k, const SyscallPtr& call) {
+  address_out(k, call, 1, netstack::NullAddr::kSkip, false, true);
+}
+// Implements getsockname(2) on an AF_INET6 socket.
+void sys_getsockname(kernel::Kernel& k, const SyscallPtr& call) {
+  address_out(k, call, 1, netstack::NullAddr::kCopy, true, false);
+}
+// Implements getpeername(2) on an AF_INET6 socket.
+void sys_getpeername(kernel::Kernel& k, const SyscallPtr& call) {
+  address_out(k, call, 1, netstack::NullAddr::kCopy, false, false);
+}
+// Implements recvfrom(2) with a source address on an AF_INET6 socket (the
+// filter forwards the NULL-address calls).
+void sys_recvfrom(kernel::Kernel& k, const SyscallPtr& call) {
+  address_out(k, call, 4, netstack::NullAddr::kSkip, false, false);
+}
+
+// Implements sendto(2) with a destination on an AF_INET6 socket (the filter
+// forwards the NULL-destination calls).
+void sys_sendto(kernel::Kernel& k, const SyscallPtr& call) {
+  int fd = static_cast<int>(call->arg(0));
+  Inet6Socket* s = inet6_socket(k, call->tid(), fd);
+  if (s == nullptr || call->arg(4) == 0) {
+    call->continue_on_host();
+    return;
+  }
+  sockaddr_storage guest{};
+  auto len = static_cast<std::uint32_t>(call->arg(5));
+  int rc = netstack::read_sockaddr(call->memory(), call->arg(4), len, &guest);
+  if (rc < 0) {
+    call->complete(rc);
+    return;
+  }
+  auto flags = static_cast<int>(call->arg(3));
+  auto use = (s->type == SOCK_STREAM && (flags & MSG_FASTOPEN)) ? netstack::AddrUse::kConnect
+                                                                : netstack::AddrUse::kSendTo;
+  if (len == 0) {  // no address: the protocol decides (ENOTCONN / EDESTADDRREQ)
+    call->continue_on_host();
+    return;
+  }
+  auto mapped = netstack::to_host(&guest, len, use, view_of(k, call, fd, *s));
+  if (const int* err = std::get_if<int>(&mapped)) {
+    call->fail(*err);
+    return;
+  }
+  const netstack::HostAddress& host = std::get<netstack::HostAddress>(mapped);
+  SyscallArgs a = call->args();
+  if (host.kind == netstack::HostAddrKind::kInet) {
+    a[4] = place_host_address(call, host.sin);
+    if (a[4] == 0) {
+      call->fail(EFAULT);
+      return;
+    }
+    a[5] = sizeof(sockaddr_in);
+  } else {
+    a[4] = 0;
+    a[5] = 0;
+  }
+  call->continue_rewritten(a, nullptr);
+}
+
+// Implements sendmsg(2) on an AF_INET6 socket: msg_name is translated.
+void sys_sendmsg(kernel::Kernel& k, const SyscallPtr& call) {
+  int fd = static_cast<int>(call->arg(0));
+  Inet6Socket* s = inet6_socket(k, call->tid(), fd);
+  msghdr msg{};
+  if (s == nullptr || !call->memory().read_value(call->arg(1), &msg) || msg.msg_name == nullptr) {
+    call->continue_on_host();  // the host reports EFAULT for an unreadable msghdr itself
+    return;
+  }
+  sockaddr_storage guest{};
+  std::uint32_t len = 0;
+  int rc = netstack::read_msg_name(call->memory(), reinterpret_cast<std::uint64_t>(msg.msg_name),
+                                   static_cast<std::int32_t>(msg.msg_namelen), &guest, &len);
+  if (rc < 0) {
+    call->complete(rc);
+    return;
+  }
+  if (len == 0) {
+    call->continue_on_host();
+    return;
+  }
+  auto flags = static_cast<int>(call->arg(2));
+  auto use = (s->type == SOCK_STREAM && (flags & MSG_FASTOPEN)) ? netstack::AddrUse::kConnect
+                                                                : netstack::AddrUse::kSendTo;
+  auto mapped = netstack::to_host(&guest, len, use, view_of(k, call, fd, *s));
+  if (const int* err = std::get_if<int>(&mapped)) {
+    call->fail(*err);
+    return;
+  }
+  const netstack::HostAddress& host = std::get<netstack::HostAddress>(mapped);
+  msghdr rewritten = msg;
+  if (host.kind == netstack::HostAddrKind::kInet) {
+    std::uint64_t at = place_host_address(call, host.sin);
+    if (at == 0) {
+      call->fail(EFAULT);
+      return;
+    }
+    rewritten.msg_name = reinterpret_cast<void*>(at);
+    rewritten.msg_namelen = sizeof(sockaddr_in);
+  } else {
+    rewritten.msg_name = nullptr;
+    rewritten.msg_namelen = 0;
+  }
+  std::uint64_t msg_at = call->scratch_area(sizeof rewritten);
+  if (msg_at == 0 || !call->memory().write_value(msg_at, rewritten)) {
+    call->fail(EFAULT);
+    return;
+  }
+  SyscallArgs a = call->args();
+  a[1] = msg_at;
+  call->continue_rewritten(a, nullptr);
+}
+
+// Implements recvmsg(2) on an AF_INET6 socket: msg_name comes back as IPv6.
+void sys_recvmsg(kernel::Kernel& k, const SyscallPtr& call) {
+  int fd = static_cast<int>(call->arg(0));
+  Inet6Socket* s = inet6_socket(k, call->tid(), fd);
+  msghdr msg{};
+  std::uint64_t msg_ptr = call->arg(1);
+  if (s == nullptr || !call->memory().read_value(msg_ptr, &msg) || msg.msg_name == nullptr) {
+    call->continue_on_host();
+    return;
+  }
+  std::uint64_t sa_at = call->scratch_area(sizeof(sockaddr_in));
+  std::uint64_t msg_at = call->scratch_area(sizeof(msghdr));
+  msghdr rewritten = msg;
+  rewritten.msg_name = reinterpret_cast<void*>(sa_at);
+  rewritten.msg_namelen = sizeof(sockaddr_in);
+  if (sa_at == 0 || msg_at == 0 || !call->memory().write_value(msg_at, rewritten)) {
+    call->fail(EFAULT);
+    return;
+  }
+  SyscallArgs a = call->args();
+  a[1] = msg_at;
+  std::weak_ptr<Syscall> weak = call;
+  Inet6Socket sock = *s;
+  call->continue_rewritten(a, [weak, msg_ptr, msg_at, sa_at, sock](std::int64_t r) -> std::int64_t {
+    SyscallPtr c = weak.lock();
+    if (r < 0 || !c) return r;
+    msghdr out{};
+    if (!c->memory().read_value(msg_at, &out)) return -EFAULT;
+    // What the host wrote into sentry's msghdr goes back into the guest's.
+    msghdr guest{};
+    if (!c->memory().read_value(msg_ptr, &guest)) return -EFAULT;
+    guest.msg_flags = out.msg_flags;
+    guest.msg_controllen = out.msg_controllen;
+    if (!c->memory().write_value(msg_ptr, guest)) return -EFAULT;
+    std::uint64_t guest_len_at = msg_ptr + offsetof(msghdr, msg_namelen);
+    return return_address(c, sa_at, msg_at + offsetof(msghdr, msg_namelen),
+                          reinterpret_cast<std::uint64_t>(guest.msg_name), guest_len_at, r,
+                          netstack::NullAddr::kSkip, &sock, false);
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Socket options.
+
+constexpr int kIpv6V6only = 26;        // IPV6_V6ONLY
+constexpr int kIpv6UnicastHops = 16;   // IPV6_UNICAST_HOPS
+constexpr int kIpv6Tclass = 67;        // IPV6_TCLASS
+constexpr int kIpv6RecvPktinfo = 49;   // IPV6_RECVPKTINFO
+constexpr int kSoDomain = 39;          // SO_DOMAIN
+
+// Reads the int option value of setsockopt(2) (Linux: optlen < sizeof(int) is EINVAL).
+std::optional<int> int_optval(const SyscallPtr& call, int* err) {
+  if (static_cast<std::uint32_t>(call->arg(4)) < sizeof(int)) {
+    *err = EINVAL;
+    return std::nullopt;
+  }
+  int v = 0;
+  if (!call->memory().read_value(call->arg(3), &v)) {
+    *err = EFAULT;
+    return std::nullopt;
+  }
+  return v;
+}
+
+// Writes an int option value for getsockopt(2) with Linux's length rules.
+void answer_int_option(const SyscallPtr& call, int value) {
+  int len = 0;
+  if (!call->memory().read_value(call->arg(4), &len)) {
+    call->fail(EFAULT);
+    return;
+  }
+  if (len < 0) {
+    call->fail(EINVAL);
+    return;
+  }
+  // do_ipv6_getsockopt / sk_getsockopt: a short buffer gets the low bytes.
+  std::uint32_t n = std::min<std::uint32_t>(static_cast<std::uint32_t>(len), sizeof value);
+  if (!call->memory().write(call->arg(3), &value, n) || !call->memory().write_value(call->arg(4), static_cast<int>(n))) {
+    call->fail(EFAULT);
+    return;
+  }
+  call->complete(0);
+}
+
+// Applies an IPv4 option on sentry's copy of the socket.
+void host_setsockopt(kernel::Kernel& k, const SyscallPtr& call, int level, int name, int value) {
+  kernel::GuestFdCopy copy(tgid_of(k, call->tid()), static_cast<int>(call->arg(0)));
+  if (!copy.valid()) {
+    call->fail(copy.error());
+    return;
+  }
+  if (setsockopt(copy.get(), level, name, &value, sizeof value) != 0) {
+    call->fail(errno);
+    return;
+  }
+  call->complete(0);
+}
+
+std::optional<int> host_getsockopt(kernel::Kernel& k, const SyscallPtr& call, int level, int name, int* err) {
+  kernel::GuestFdCopy copy(tgid_of(k, call->tid()), static_cast<int>(call->arg(0)));
+  if (!copy.valid()) {
+    *err = copy.error();
+    return std::nullopt;
+  }
+  int v = 0;
+  socklen_t len = sizeof v;
+  if (getsockopt(copy.get(), level, name, &v, &len) != 0) {
+    *err = errno;
+    return std::nullopt;
+  }
+  return v;
+}
+
+// Implements setsockopt(2): IPPROTO_IPV6 options of AF_INET6 sockets are
+// served from the model or mapped to their IPv4 twin on the host socket.
+void sys_setsockopt(kernel::Kernel& k, const SyscallPtr& call) {
+  int fd = static_cast<int>(call->arg(0));
+  int level = static_cast<int>(call->arg(1));
+  int name = static_cast<int>(call->arg(2));
+  Inet6Socket* s = level == IPPROTO_IPV6 ? inet6_socket(k, call->tid(), fd) : nullptr;
+  if (s == nullptr) {
+    call->continue_on_host();
+    return;
+  }
+  int err = 0;
+  auto v = int_optval(call, &err);
+  if (!v) {
+    call->fail(err);
+    return;
+  }
+  switch (name) {
+    case kIpv6V6only: {
+      // do_ipv6_setsockopt: only before the socket has a local port.
+      netstack::SocketView view = view_of(k, call, fd, *s);
+      if (view.already_bound) {
+        call->fail(EINVAL);
+        return;
+      }
+      s->v6only = *v != 0;
+      call->complete(0);
+      return;
+    }
+    case kIpv6UnicastHops:
+      // -1 means the route's default (64 on Linux, as IP_TTL's default).
+      if (*v < -1 || *v > 255) {
+        call->fail(EINVAL);
+        return;
+      }
+      host_setsockopt(k, call, IPPROTO_IP, IP_TTL, *v == -1 ? 64 : *v);
+      return;
+    case kIpv6Tclass:
+      if (*v < -1 || *v > 0xff) {
+        call->fail(EINVAL);
+        return;
+      }
+      host_setsockopt(k, call, IPPROTO_IP, IP_TOS, *v == -1 ? 0 : *v);
+      return;
+    case kIpv6RecvPktinfo:
+      s->recv_pktinfo = *v != 0;
+      call->complete(0);
+      return;
+    default:
+      spdlog::warn("setsockopt(IPPROTO_IPV6, {}) on an AF_INET6 socket is not served: ENOPROTOOPT", name);
+      call->fail(ENOPROTOOPT);
+      return;
+  }
+}
+
+// Implements getsockopt(2): SO_DOMAIN and IPPROTO_IPV6 options of AF_INET6
+// sockets come from the model or the host socket's IPv4 twin.
+void sys_getsockopt(kernel::Kernel& k, const SyscallPtr& call) {
+  int fd = static_cast<int>(call->arg(0));
+  int level = static_cast<int>(call->arg(1));
+  int name = static_cast<int>(call->arg(2));
+  bool interesting = level == IPPROTO_IPV6 || (level == SOL_SOCKET && name == kSoDomain);
+  Inet6Socket* s = interesting ? inet6_socket(k, call->tid(), fd) : nullptr;
+  if (s == nullptr) {
+    call->continue_on_host();
+    return;
+  }
+  int err = 0;
+  std::optional<int> value;
+  if (level == SOL_SOCKET) {
+    value = AF_INET6;
+  } else {
+    switch (name) {
+      case kIpv6V6only: value = s->v6only ? 1 : 0; break;
+      case kIpv6UnicastHops: value = host_getsockopt(k, call, IPPROTO_IP, IP_TTL, &err); break;
+      case kIpv6Tclass: value = host_getsockopt(k, call, IPPROTO_IP, IP_TOS, &err); break;
+      case kIpv6RecvPktinfo: value = s->recv_pktinfo ? 1 : 0; break;
+      default:
+        spdlog::warn("getsockopt(IPPROTO_IPV6, {}) on an AF_INET6 socket is not served: ENOPROTOOPT", name);
+        err = ENOPROTOOPT;
+    }
+  }
+  if (!value) {
+    call->fail(err);
+    return;
+  }
+  answer_int_option(call, *value);
+}
+
+}  // namespace
+
+void register_socket(Registry& r) {
+  r.add("socket", sys_socket);
+  r.add("bind", sys_bind);
+  r.add("connect", sys_connect);
+  r.add("accept", sys_accept);
+  r.add("accept4", sys_accept4);
+  r.add("getsockname", sys_getsockname);
+  r.add("getpeername", sys_getpeername);
+  r.add("sendto", sys_sendto);
+  r.add("recvfrom", sys_recvfrom);
+  r.add("sendmsg", sys_sendmsg);
+  r.add("recvmsg", sys_recvmsg);
+  r.add("setsockopt", sys_setsockopt);
+  r.add("getsockopt", sys_getsockopt);
+}
+
+}  // namespace sentry::syscalls

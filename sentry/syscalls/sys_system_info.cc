@@ -1,0 +1,86 @@
+// uname and sysinfo: the host's answers, adjusted to the machine the guest
+// is configured to see (MachineConfig).
+//   uname:   the host's, with `release` replaced by --uname-release when set.
+//            nodename and domainname are the host's (the guest shares its UTS
+//            namespace).
+//   sysinfo: the host's uptime, loads and swap; totalram = --memory when set
+//            (the host's otherwise), freeram/sharedram/bufferram clipped to
+//            totalram; procs = the number of guest tasks (threads, as Linux
+//            counts); all sizes in bytes (mem_unit 1).
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include "sentry/syscalls/registry.h"
+
+namespace sentry::syscalls {
+
+namespace {
+
+void sys_uname(kernel::Kernel& k, const SyscallPtr& call) {
+  struct utsname u {};
+  if (::uname(&u) != 0) {
+    call->fail(errno);
+    return;
+  }
+  if (!k.config.uname_release.empty()) {
+    std::memset(u.release, 0, sizeof u.release);
+    std::memcpy(u.release, k.config.uname_release.data(),
+                std::min(k.config.uname_release.size(), sizeof u.release - 1));
+  }
+  if (!call->memory().write(call->arg(0), &u, sizeof u)) {
+    call->fail(EFAULT);
+    return;
+  }
+  call->complete(0);
+}
+
+std::uint64_t scaled(std::uint64_t v, std::uint64_t unit) {
+  if (unit > 1 && v > std::numeric_limits<std::uint64_t>::max() / unit)
+    return std::numeric_limits<std::uint64_t>::max();
+  return v * unit;
+}
+
+void sys_sysinfo(kernel::Kernel& k, const SyscallPtr& call) {
+  struct sysinfo host {};
+  if (::sysinfo(&host) != 0) {
+    call->fail(errno);
+    return;
+  }
+  const std::uint64_t unit = host.mem_unit == 0 ? 1 : host.mem_unit;
+  struct sysinfo si {};
+  si.uptime = host.uptime;
+  std::copy(std::begin(host.loads), std::end(host.loads), std::begin(si.loads));
+  const std::uint64_t total =
+      k.config.memory_bytes != 0 ? k.config.memory_bytes : scaled(host.totalram, unit);
+  si.totalram = total;
+  si.freeram = std::min(scaled(host.freeram, unit), total);
+  si.sharedram = std::min(scaled(host.sharedram, unit), total);
+  si.bufferram = std::min(scaled(host.bufferram, unit), total);
+  si.totalswap = scaled(host.totalswap, unit);
+  si.freeswap = scaled(host.freeswap, unit);
+  si.procs = static_cast<decltype(si.procs)>(
+      std::min<std::size_t>(k.tree.task_count(), std::numeric_limits<decltype(si.procs)>::max()));
+  si.totalhigh = 0;  // no highmem on x86-64
+  si.freehigh = 0;
+  si.mem_unit = 1;
+  if (!call->memory().write(call->arg(0), &si, sizeof si)) {
+    call->fail(EFAULT);
+    return;
+  }
+  call->complete(0);
+}
+
+}  // namespace
+
+void register_system_info(Registry& r) {
+  r.add("uname", sys_uname);
+  r.add("sysinfo", sys_sysinfo);
+}
+
+}  // namespace sentry::syscalls
