@@ -20,6 +20,9 @@ struct Inet6Socket {
   bool v6only = false;           // IPV6_V6ONLY, or bound to ::1 (Linux sets it then)
   bool guest_bound_any = false;  // bound :: while v6-only (the host holds 127.6.6.1)
   bool recv_pktinfo = false;     // IPV6_RECVPKTINFO
+  int unicast_hops = -1;         // IPV6_UNICAST_HOPS (-1: the route's default, 64)
+  int multicast_hops = 1;        // IPV6_MULTICAST_HOPS
+  int multicast_loop = 1;        // IPV6_MULTICAST_LOOP
 };
 
 class SocketRegistry {

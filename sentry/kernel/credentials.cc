@@ -4,6 +4,7 @@
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -392,9 +393,12 @@ void Credentials::exec_transform(std::optional<uid_t> file_setuid,
     if (is_root_uid(euid) || is_root_uid(ruid)) permitted = old.cap_bounding | old.cap_inheritable;
     if (is_root_uid(euid)) effective = true;
   }
-  // Linux 6.16+: only an exec that changes the effective ids (or grants
-  // capabilities) is downgraded under no_new_privs; a process whose euid
-  // already differed from its uid keeps it.
+  // Linux 6.16+ ("exec: Correct the permission check for unsafe exec"): an
+  // exec changes ids when the euid changes or the egid is not one of the
+  // caller's groups (in_group_p). Only such an exec (or one granting
+  // capabilities) is downgraded under no_new_privs, and only such an exec
+  // clears the ambient set; a process whose euid already differed from its
+  // uid keeps both.
   auto in_group = [&old](gid_t g) {
     return g == old.fsgid || std::binary_search(old.groups.begin(), old.groups.end(), g);
   };
@@ -407,9 +411,8 @@ void Credentials::exec_transform(std::optional<uid_t> file_setuid,
   }
   suid = fsuid = euid;
   sgid = fsgid = egid;
-  // A set-ID exec (euid/egid other than the real ids) cancels ambient.
-  const bool is_setid = euid != old.ruid || egid != old.rgid;
-  if (is_setid) cap_ambient = 0;
+  // An exec that changed the effective ids cancels ambient.
+  if (id_changed) cap_ambient = 0;
   permitted |= cap_ambient;
   cap_permitted = permitted;
   cap_effective = effective ? permitted : cap_ambient;
@@ -489,8 +492,10 @@ bool Credentials::after_exec(pid_t tid, bool real_identity) {
   }
   std::optional<uid_t> su;
   std::optional<gid_t> sg;
-  if (sb.st_mode & S_ISUID) su = sb.st_uid;
-  if ((sb.st_mode & S_ISGID) && (sb.st_mode & S_IXGRP)) sg = sb.st_gid;
+  struct statvfs fs {};
+  const bool nosuid = ::statvfs(exe.c_str(), &fs) == 0 && (fs.f_flag & ST_NOSUID);
+  if (!nosuid && (sb.st_mode & S_ISUID)) su = sb.st_uid;
+  if (!nosuid && (sb.st_mode & S_ISGID) && (sb.st_mode & S_IXGRP)) sg = sb.st_gid;
   exec_transform(su, sg);
   return true;
 }

@@ -146,11 +146,14 @@ struct Credentials {
   int cap_ambient_op(std::uint64_t op, std::uint64_t cap, std::uint64_t arg4, std::uint64_t arg5);
 
   // --- execve. ---
-  // The credentials after an execve of a file with neither file capabilities
-  // nor (when `setuid`/`setgid` are unset) set-user/group-ID bits
-  // (capabilities(7) "Transformation of capabilities during execve()", with
-  // the root rules unless SECBIT_NOROOT): set-ID bits are ignored under
-  // no_new_privs; SECBIT_KEEP_CAPS is cleared.
+  // The credentials after an execve of a file without file capabilities,
+  // with the set-user/group-ID bits given (unset: none), as Linux 6.16+ does
+  // it (capabilities(7) "Transformation of capabilities during execve()", the
+  // root rules unless SECBIT_NOROOT; security/commoncap.c): no_new_privs
+  // ignores set-ID bits and takes back capabilities the root rule would add;
+  // an exec that changes the effective ids clears the ambient set;
+  // SECBIT_KEEP_CAPS is cleared.
+  // Checked against the host kernel (6.18) by a differential test.
   void exec_transform(std::optional<uid_t> file_setuid = std::nullopt,
                       std::optional<gid_t> file_setgid = std::nullopt);
   // After the host ran an execve for `tid`: with the real identity the host's
@@ -158,8 +161,8 @@ struct Credentials {
   // (it saw file capabilities and mount flags); no_new_privs and
   // seccomp_mode stay the model's and SECBIT_KEEP_CAPS is cleared. With an
   // identity override, exec_transform() with the set-ID bits of
-  // /proc/<tid>/exe. Returns false if the host's state could not be read (the
-  // pure transform is applied then).
+  // /proc/<tid>/exe (none on a nosuid mount). Returns false if the host's state
+  // could not be read (the pure transform without set-ID bits is applied then).
   bool after_exec(pid_t tid, bool real_identity);
 
  private:

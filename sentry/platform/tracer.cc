@@ -149,6 +149,8 @@ void Tracer::handle_event(pid_t tid, int event, int sig) {
       pid_t former = static_cast<pid_t>(msg);
       if (former != tid) state_.erase(former);
       tree_.exec(tid, former, exe_of(tid));
+      // execve recomputes credentials (set-ID bits, capabilities, keepcaps).
+      if (kernel::Task* t = tree_.task(tid)) t->creds.after_exec(tid, real_identity_);
       resume(tid);
       return;
     }

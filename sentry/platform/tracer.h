@@ -44,6 +44,10 @@ class Tracer {
   Tracer(kernel::ProcessTree& tree, const trace::CallObserver& observer, Hooks& hooks)
       : tree_(tree), observer_(observer), hooks_(hooks) {}
 
+  // Whether the guest runs with the invoking user's identity (no --uid/--gid):
+  // then the host's credentials after an execve are the model's.
+  void set_real_identity(bool real) { real_identity_ = real; }
+
   // PTRACE_SEIZE with sentry's options. Returns 0 or -errno.
   static int seize(pid_t pid);
 
@@ -85,6 +89,7 @@ class Tracer {
   std::unordered_set<pid_t> unannounced_;  // new tasks held until their parent's event
   bool launched_ = false;
   bool finished_ = false;
+  bool real_identity_ = true;
 };
 
 }  // namespace sentry::platform

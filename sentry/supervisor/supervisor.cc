@@ -75,6 +75,7 @@ Supervisor::Supervisor(RunOptions opts)
       observer_(kernel_.tree, opts.trace_out, opts.report),
       tracer_(kernel_.tree, observer_, *this) {
   if (opts_.report) kernel_.tree.set_listener(opts_.report);
+  tracer_.set_real_identity(!opts_.machine.uid && !opts_.machine.gid);
 }
 
 Supervisor::~Supervisor() = default;

@@ -20,6 +20,10 @@ void Registry::add(std::string_view name, SyscallHandler h) {
 
 void register_all(Registry& r) {
   register_futex(r);
+  register_identity(r);
+  register_limits(r);
+  register_prctl(r);
+  register_system_info(r);
   register_sched(r);
   register_socket(r);
 }

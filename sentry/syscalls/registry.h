@@ -24,6 +24,10 @@ void register_all(Registry& r);
 
 // One per family file, sys_<family>.cc.
 void register_futex(Registry& r);
+void register_identity(Registry& r);
+void register_limits(Registry& r);
+void register_prctl(Registry& r);
+void register_system_info(Registry& r);
 void register_sched(Registry& r);
 void register_socket(Registry& r);
 

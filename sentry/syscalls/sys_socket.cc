@@ -6,7 +6,7 @@
 //   setsockopt, getsockopt emulated for IPPROTO_IPV6 and SO_DOMAIN; the rest
 //                          runs on the host unchanged.
 //   bind, connect, accept, accept4, getsockname, getpeername, sendto,
-//   recvfrom, sendmsg, recvmsg
+//   recvfrom, sendmsg, recvmsg, recvmmsg, sendmmsg
 //                          translated: the host runs them in the guest's own
 //                          thread (so they block and are interrupted exactly
 //                          as on Linux); sentry points their address arguments
@@ -17,6 +17,7 @@
 // Calls on any other socket (AF_INET, AF_UNIX, ...) run on the host unchanged.
 #include <linux/capability.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -25,6 +26,7 @@
 #include <cstring>
 #include <optional>
 #include <variant>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -156,6 +158,29 @@ void sys_socket(kernel::Kernel& k, const SyscallPtr& call) {
   close(fd);
 }
 
+// The TCP state of the host socket (TCP_CLOSE when unknown).
+int tcp_state_of(kernel::Kernel& k, const SyscallPtr& call, int fd) {
+  kernel::GuestFdCopy copy(tgid_of(k, call->tid()), fd);
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (!copy.valid() || getsockopt(copy.get(), IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return TCP_CLOSE;
+  return info.tcpi_state;
+}
+
+// Gives an unbound socket an ephemeral port, as inet_autobind does: on the
+// IPv6 loopback for a v6-only socket, else on the wildcard address.
+void autobind(kernel::Kernel& k, const SyscallPtr& call, int fd, const Inet6Socket& s) {
+  kernel::GuestFdCopy copy(tgid_of(k, call->tid()), fd);
+  if (!copy.valid()) return;
+  sockaddr_in local{};
+  socklen_t len = sizeof local;
+  if (getsockname(copy.get(), reinterpret_cast<sockaddr*>(&local), &len) != 0 || local.sin_port != 0) return;
+  sockaddr_in any{};
+  any.sin_family = AF_INET;
+  if (s.v6only) any.sin_addr.s_addr = htonl(netstack::kGuestIpv6LoopbackOnHost);
+  (void)bind(copy.get(), reinterpret_cast<const sockaddr*>(&any), sizeof any);
+}
+
 // Talking to ::1 (127.6.6.1 on the host) from an unbound socket, the host
 // would pick 127.0.0.1 as the source and both ends would see
 // ::ffff:127.0.0.1 where Linux shows ::1: bind the source first, keeping the
@@ -189,8 +214,28 @@ void address_in(kernel::Kernel& k, const SyscallPtr& call, netstack::AddrUse use
     call->complete(rc);
     return;
   }
+  // __inet_stream_connect: a TCP socket that is connected or connecting
+  // answers EISCONN / EALREADY / 0 before any address check; the host does
+  // that when given any IPv4 address (AF_UNSPEC still disconnects).
+  if (use == netstack::AddrUse::kConnect && s->type == SOCK_STREAM && guest.ss_family != AF_UNSPEC &&
+      tcp_state_of(k, call, fd) != TCP_CLOSE) {
+    sockaddr_in any{};
+    any.sin_family = AF_INET;
+    SyscallArgs a = call->args();
+    a[1] = place_host_address(call, any);
+    a[2] = sizeof any;
+    if (a[1] == 0) {
+      call->fail(EFAULT);
+      return;
+    }
+    call->continue_rewritten(a, nullptr);
+    return;
+  }
   auto mapped = netstack::to_host(&guest, static_cast<std::uint32_t>(call->arg(2)), use, view_of(k, call, fd, *s));
   if (const int* err = std::get_if<int>(&mapped)) {
+    // inet_dgram_connect autobinds before the protocol refuses the address,
+    // so a failed UDP connect leaves the socket with a port.
+    if (use == netstack::AddrUse::kConnect && s->type == SOCK_DGRAM) autobind(k, call, fd, *s);
     call->fail(*err);
     return;
   }
@@ -272,7 +317,16 @@ void address_out(kernel::Kernel& k, const SyscallPtr& call, int addr_arg, netsta
     }
     SyscallPtr c = weak.lock();
     if (!wants_address || !c) return r;
-    return return_address(c, sa_at, len_at, guest_addr, guest_len, r, null_addr, &listener, local_name);
+    std::int64_t out = return_address(c, sa_at, len_at, guest_addr, guest_len, r, null_addr, &listener, local_name);
+    if (out < 0 && accepts) {
+      // Linux drops the accepted connection when the address cannot be copied
+      // out: shut it down so the peer sees EOF. (The fd number stays
+      // allocated in the guest until it closes it: sentry cannot close a
+      // guest fd from outside.)
+      kernel::GuestFdCopy conn(tgid_of(k, tid), static_cast<int>(r));
+      if (conn.valid()) shutdown(conn.get(), SHUT_RDWR);
+    }
+    return out;
   });
 }
 
@@ -436,11 +490,120 @@ void sys_recvmsg(kernel::Kernel& k, const SyscallPtr& call) {
   });
 }
 
+// recvmmsg(2) / sendmmsg(2) on an AF_INET6 socket: the mmsghdr vector is
+// copied below the red zone with every msg_name pointing at an IPv4 slot;
+// after the call each received name is translated back and msg_len, msg_flags
+// and msg_controllen are copied into the guest's vector.
+constexpr std::uint32_t kMaxTranslatedMmsg = 64;  // bounds the scratch used on the guest stack
+
+void sys_mmsg(kernel::Kernel& k, const SyscallPtr& call, bool receive) {
+  int fd = static_cast<int>(call->arg(0));
+  Inet6Socket* s = inet6_socket(k, call->tid(), fd);
+  std::uint64_t vec = call->arg(1);
+  auto vlen = static_cast<std::uint32_t>(call->arg(2));
+  if (s == nullptr || vlen == 0) {
+    call->continue_on_host();
+    return;
+  }
+  // Linux clamps vlen to UIO_MAXIOV; sentry serves at most kMaxTranslatedMmsg
+  // messages per call, which recvmmsg/sendmmsg callers must accept anyway
+  // (both may return fewer than vlen).
+  vlen = std::min(vlen, kMaxTranslatedMmsg);
+  std::vector<mmsghdr> msgs(vlen);
+  if (!call->memory().read(vec, msgs.data(), vlen * sizeof(mmsghdr))) {
+    call->continue_on_host();  // the host reports EFAULT
+    return;
+  }
+  std::vector<mmsghdr> rewritten = msgs;
+  std::vector<std::uint64_t> slots(vlen, 0);
+  for (std::uint32_t i = 0; i < vlen; ++i) {
+    msghdr& m = rewritten[i].msg_hdr;
+    if (m.msg_name == nullptr) continue;
+    if (receive) {
+      slots[i] = call->scratch_area(sizeof(sockaddr_in));
+      m.msg_name = reinterpret_cast<void*>(slots[i]);
+      m.msg_namelen = sizeof(sockaddr_in);
+      continue;
+    }
+    sockaddr_storage guest{};
+    std::uint32_t len = 0;
+    int rc = netstack::read_msg_name(call->memory(), reinterpret_cast<std::uint64_t>(msgs[i].msg_hdr.msg_name),
+                                     static_cast<std::int32_t>(msgs[i].msg_hdr.msg_namelen), &guest, &len);
+    if (rc < 0 && i == 0) {
+      call->complete(rc);
+      return;
+    }
+    if (rc < 0 || len == 0) {
+      m.msg_name = nullptr;
+      m.msg_namelen = 0;
+      continue;
+    }
+    auto mapped = netstack::to_host(&guest, len, netstack::AddrUse::kSendTo, view_of(k, call, fd, *s));
+    if (const int* err = std::get_if<int>(&mapped)) {
+      // sendmmsg: an error on the first message is the call's error; later
+      // ones end the batch (Linux returns the count sent so far).
+      if (i == 0) {
+        call->fail(*err);
+        return;
+      }
+      rewritten.resize(i);
+      break;
+    }
+    const netstack::HostAddress& host = std::get<netstack::HostAddress>(mapped);
+    if (host.kind != netstack::HostAddrKind::kInet) {
+      m.msg_name = nullptr;
+      m.msg_namelen = 0;
+      continue;
+    }
+    slots[i] = place_host_address(call, host.sin);
+    m.msg_name = reinterpret_cast<void*>(slots[i]);
+    m.msg_namelen = sizeof(sockaddr_in);
+  }
+  std::uint64_t vec_at = call->scratch_area(rewritten.size() * sizeof(mmsghdr));
+  if (vec_at == 0 || !call->memory().write(vec_at, rewritten.data(), rewritten.size() * sizeof(mmsghdr))) {
+    call->fail(EFAULT);
+    return;
+  }
+  SyscallArgs a = call->args();
+  a[1] = vec_at;
+  a[2] = rewritten.size();
+  std::weak_ptr<Syscall> weak = call;
+  Inet6Socket sock = *s;
+  call->continue_rewritten(a, [weak, vec, vec_at, msgs, slots, receive, sock](std::int64_t r) -> std::int64_t {
+    SyscallPtr c = weak.lock();
+    if (r <= 0 || !c) return r;
+    std::vector<mmsghdr> out(static_cast<std::size_t>(r));
+    if (!c->memory().read(vec_at, out.data(), out.size() * sizeof(mmsghdr))) return -EFAULT;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      mmsghdr guest = msgs[i];
+      guest.msg_len = out[i].msg_len;
+      guest.msg_hdr.msg_flags = out[i].msg_hdr.msg_flags;
+      guest.msg_hdr.msg_controllen = out[i].msg_hdr.msg_controllen;
+      std::uint64_t entry = vec + i * sizeof(mmsghdr);
+      if (!c->memory().write_value(entry, guest)) return -EFAULT;
+      if (!receive || slots[i] == 0) continue;
+      std::uint64_t host_len_at = vec_at + i * sizeof(mmsghdr) + offsetof(mmsghdr, msg_hdr) + offsetof(msghdr, msg_namelen);
+      std::int64_t rc = return_address(c, slots[i], host_len_at, reinterpret_cast<std::uint64_t>(msgs[i].msg_hdr.msg_name),
+                                       entry + offsetof(mmsghdr, msg_hdr) + offsetof(msghdr, msg_namelen), r,
+                                       netstack::NullAddr::kSkip, &sock, false);
+      if (rc < 0) return rc;
+    }
+    return r;
+  });
+}
+
+// Implements recvmmsg(2) on an AF_INET6 socket.
+void sys_recvmmsg(kernel::Kernel& k, const SyscallPtr& call) { sys_mmsg(k, call, true); }
+// Implements sendmmsg(2) on an AF_INET6 socket.
+void sys_sendmmsg(kernel::Kernel& k, const SyscallPtr& call) { sys_mmsg(k, call, false); }
+
 // ---------------------------------------------------------------------------
 // Socket options.
 
 constexpr int kIpv6V6only = 26;        // IPV6_V6ONLY
 constexpr int kIpv6UnicastHops = 16;   // IPV6_UNICAST_HOPS
+constexpr int kIpv6MulticastHops = 18; // IPV6_MULTICAST_HOPS
+constexpr int kIpv6MulticastLoop = 19; // IPV6_MULTICAST_LOOP
 constexpr int kIpv6Tclass = 67;        // IPV6_TCLASS
 constexpr int kIpv6RecvPktinfo = 49;   // IPV6_RECVPKTINFO
 constexpr int kSoDomain = 39;          // SO_DOMAIN
@@ -538,12 +701,30 @@ void sys_setsockopt(kernel::Kernel& k, const SyscallPtr& call) {
       return;
     }
     case kIpv6UnicastHops:
-      // -1 means the route's default (64 on Linux, as IP_TTL's default).
+      // IPv6 allows a hop limit of 0, IPv4's TTL does not: the model keeps
+      // the guest's value, the host socket gets the nearest valid TTL.
       if (*v < -1 || *v > 255) {
         call->fail(EINVAL);
         return;
       }
-      host_setsockopt(k, call, IPPROTO_IP, IP_TTL, *v == -1 ? 64 : *v);
+      s->unicast_hops = *v;
+      host_setsockopt(k, call, IPPROTO_IP, IP_TTL, *v == -1 ? 64 : std::max(*v, 1));
+      return;
+    case kIpv6MulticastHops:
+      if (*v < -1 || *v > 255) {
+        call->fail(EINVAL);
+        return;
+      }
+      s->multicast_hops = *v == -1 ? 1 : *v;
+      call->complete(0);
+      return;
+    case kIpv6MulticastLoop:
+      if (*v != 0 && *v != 1) {
+        call->fail(EINVAL);
+        return;
+      }
+      s->multicast_loop = *v;
+      call->complete(0);
       return;
     case kIpv6Tclass:
       if (*v < -1 || *v > 0xff) {
@@ -582,7 +763,9 @@ void sys_getsockopt(kernel::Kernel& k, const SyscallPtr& call) {
   } else {
     switch (name) {
       case kIpv6V6only: value = s->v6only ? 1 : 0; break;
-      case kIpv6UnicastHops: value = host_getsockopt(k, call, IPPROTO_IP, IP_TTL, &err); break;
+      case kIpv6UnicastHops: value = s->unicast_hops == -1 ? 64 : s->unicast_hops; break;
+      case kIpv6MulticastHops: value = s->multicast_hops; break;
+      case kIpv6MulticastLoop: value = s->multicast_loop; break;
       case kIpv6Tclass: value = host_getsockopt(k, call, IPPROTO_IP, IP_TOS, &err); break;
       case kIpv6RecvPktinfo: value = s->recv_pktinfo ? 1 : 0; break;
       default:
@@ -611,6 +794,8 @@ void register_socket(Registry& r) {
   r.add("recvfrom", sys_recvfrom);
   r.add("sendmsg", sys_sendmsg);
   r.add("recvmsg", sys_recvmsg);
+  r.add("recvmmsg", sys_recvmmsg);
+  r.add("sendmmsg", sys_sendmmsg);
   r.add("setsockopt", sys_setsockopt);
   r.add("getsockopt", sys_getsockopt);
 }

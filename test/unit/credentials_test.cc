@@ -6,13 +6,29 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <optional>
+#include <random>
+#include <string>
 #include <vector>
 
 #include "fake_syscall.h"
 #include "sentry/kernel/credentials.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/thread_name.h"
 #include "sentry/syscalls/registry.h"
 
 namespace sentry::syscalls {
@@ -245,6 +261,15 @@ TEST_CASE("credentials: execve transform") {
   n.exec_transform(0, std::nullopt);  // no_new_privs: the set-ID bit gives nothing
   CHECK(resuid_is(n, 1000, 1000, 1000));
   CHECK(n.cap_permitted == 0);
+  // Linux 6.16+: under no_new_privs an euid that already differed from the
+  // uid is kept (only an exec that changes ids is downgraded).
+  Credentials k = root();
+  CHECK(k.setresuid(kNone, 1000, 1000) == 0);
+  k.no_new_privs = true;
+  k.exec_transform();
+  CHECK(resuid_is(k, 0, 1000, 1000));
+  CHECK(k.cap_effective == 0);
+  CHECK(k.cap_permitted == kAllCaps);
 }
 
 TEST_CASE("credentials: from_host reads the invoking process") {
@@ -345,6 +370,10 @@ TEST_CASE("identity handlers: getgroups/setgroups sizes") {
   CHECK(f.run("getgroups", {static_cast<std::uint64_t>(-1), 0})->value == -EINVAL);
   CHECK(f.run("setgroups", {65537, 0x3000})->value == -EINVAL);
   CHECK(f.run("setgroups", {3, 0})->value == -EFAULT);
+  const gid_t bad[2] = {1, static_cast<gid_t>(-1)};
+  f.mem.map_bytes(0x3100, bad, sizeof bad);
+  CHECK(f.run("setgroups", {2, 0x3100})->value == -EINVAL);  // an invalid gid
+  CHECK(f.run("setgroups", {3, 0x3100})->value == -EINVAL);  // ... before the fault
   f.k.tree.task(kTid)->creds.cap_effective &= ~(1ull << kCapSetgid);
   CHECK(f.run("setgroups", {0, 0})->value == -EPERM);
 }
@@ -397,4 +426,205 @@ TEST_CASE("identity handlers: capget version probe") {
   CHECK(f.run("capset", {0x2000, 0})->value == -EINVAL);
   put_header(kernel::kCapVersion3, kThread);
   CHECK(f.run("capset", {0x2000, 0x4000})->value == -EPERM);
+}
+
+// --- Differential: the model against the host kernel. ---
+//
+// Random sequences of the setuid family, setgroups, capset, keepcaps,
+// securebits, ambient and bounding-set operations, then an execve (of a plain
+// binary, a set-user-ID-root copy or a set-group-ID copy, sometimes under
+// no_new_privs), applied both to the model and to a forked child's real
+// credentials; every result and every resulting state must agree. Needs root
+// (it exercises privileged transitions); skipped otherwise.
+
+namespace {
+
+long raw_call(long nr, long a = 0, long b = 0, long c = 0) {
+  long r = syscall(nr, a, b, c);
+  return r < 0 ? -errno : r;
+}
+long prctl_call(int op, unsigned long a2, unsigned long a3 = 0) {
+  long r = prctl(op, a2, a3, 0, 0);
+  return r < 0 ? -errno : r;
+}
+
+std::string state_of(const Credentials& c) {
+  std::string s = std::to_string(c.ruid) + " " + std::to_string(c.euid) + " " + std::to_string(c.suid) +
+                  " " + std::to_string(c.fsuid) + " / " + std::to_string(c.rgid) + " " +
+                  std::to_string(c.egid) + " " + std::to_string(c.sgid) + " " + std::to_string(c.fsgid) + " /";
+  for (gid_t g : c.groups) s += " " + std::to_string(g);
+  char caps[160];
+  std::snprintf(caps, sizeof caps, " / eff %llx prm %llx inh %llx bnd %llx amb %llx sb %x",
+                static_cast<unsigned long long>(c.cap_effective), static_cast<unsigned long long>(c.cap_permitted),
+                static_cast<unsigned long long>(c.cap_inheritable), static_cast<unsigned long long>(c.cap_bounding),
+                static_cast<unsigned long long>(c.cap_ambient), c.securebits);
+  return s + caps;
+}
+
+// Runs in a forked child: 0 when model and host agreed throughout.
+int differential_run(unsigned seed, const std::string& dir, bool nosuid) {
+  std::mt19937 rng(seed);
+  const uid_t ids[] = {0, 1, 1000, kNobody, kNone};
+  auto id = [&] { return ids[rng() % 5]; };
+  Credentials m = Credentials::from_host();
+  auto fail = [&](const char* what, long host, long model) {
+    std::fprintf(stderr, "seed %u %s: host %ld model %ld\n host  %s\n model %s\n", seed, what, host, model,
+                 state_of(Credentials::from_host()).c_str(), state_of(m).c_str());
+    return 1;
+  };
+  for (int step = 0; step < 40; ++step) {
+    const uid_t a = id(), b = id(), c = id();
+    long h = 0, r = 0;
+    const char* what = "";
+    switch (rng() % 15) {
+      case 0: what = "setuid"; h = raw_call(SYS_setuid, a); r = m.setuid(a); break;
+      case 1: what = "setgid"; h = raw_call(SYS_setgid, a); r = m.setgid(a); break;
+      case 2: what = "setreuid"; h = raw_call(SYS_setreuid, a, b); r = m.setreuid(a, b); break;
+      case 3: what = "setregid"; h = raw_call(SYS_setregid, a, b); r = m.setregid(a, b); break;
+      case 4: what = "setresuid"; h = raw_call(SYS_setresuid, a, b, c); r = m.setresuid(a, b, c); break;
+      case 5: what = "setresgid"; h = raw_call(SYS_setresgid, a, b, c); r = m.setresgid(a, b, c); break;
+      case 6: what = "setfsuid"; h = raw_call(SYS_setfsuid, a); r = m.setfsuid(a); break;
+      case 7: what = "setfsgid"; h = raw_call(SYS_setfsgid, a); r = m.setfsgid(a); break;
+      case 8: {
+        what = "setgroups";
+        std::vector<gid_t> g{a, b};
+        h = raw_call(SYS_setgroups, static_cast<long>(g.size()), reinterpret_cast<long>(g.data()));
+        r = m.setgroups(g);
+        break;
+      }
+      case 9: {
+        what = "keepcaps";
+        const unsigned v = rng() % 3;
+        h = prctl_call(PR_SET_KEEPCAPS, v);
+        r = m.set_keepcaps(v);
+        break;
+      }
+      case 10: {
+        what = "capset";
+        std::uint64_t e = m.cap_effective, p = m.cap_permitted, i = m.cap_inheritable;
+        const std::uint64_t bit = 1ull << (rng() % 41);
+        switch (rng() % 4) {
+          case 0: e &= ~bit; break;
+          case 1: p &= ~bit; break;
+          case 2: i ^= bit; break;
+          default: e |= bit; break;
+        }
+        __user_cap_header_struct hdr{kernel::kCapVersion3, 0};
+        __user_cap_data_struct d[2] = {
+            {static_cast<std::uint32_t>(e), static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(i)},
+            {static_cast<std::uint32_t>(e >> 32), static_cast<std::uint32_t>(p >> 32),
+             static_cast<std::uint32_t>(i >> 32)}};
+        h = raw_call(SYS_capset, reinterpret_cast<long>(&hdr), reinterpret_cast<long>(d));
+        r = m.capset(e, p, i);
+        break;
+      }
+      case 11: {
+        what = "capbset_drop";
+        const unsigned cap = rng() % 43;
+        h = prctl_call(PR_CAPBSET_DROP, cap);
+        r = m.capbset_drop(cap);
+        break;
+      }
+      case 12: {
+        what = "cap_ambient";
+        const unsigned op = 1 + rng() % 4;
+        const unsigned cap = op == 4 ? 0 : rng() % 42;
+        h = prctl_call(PR_CAP_AMBIENT, op, cap);
+        r = m.cap_ambient_op(op, cap, 0, 0);
+        break;
+      }
+      case 13: {
+        what = "securebits";
+        const unsigned bits = rng() % 256;
+        h = prctl_call(PR_SET_SECUREBITS, bits);
+        r = m.set_securebits(bits);
+        break;
+      }
+      default: {
+        what = "capbset_read";
+        const unsigned cap = rng() % 43;
+        h = prctl_call(PR_CAPBSET_READ, cap);
+        r = m.capbset_read(cap);
+        break;
+      }
+    }
+    if (h != r || state_of(Credentials::from_host()) != state_of(m)) return fail(what, h, r);
+  }
+  // execve of a plain, a set-user-ID-root or a set-group-ID (gid 1) binary.
+  const int which = static_cast<int>(rng() % 3);
+  if (rng() % 4 == 0) {
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    m.no_new_privs = true;
+  }
+  const std::string prog = dir + (which == 0 ? "/plain" : which == 1 ? "/suid" : "/sgid");
+  int in[2];
+  if (pipe(in) != 0) return 2;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in[0], 0);
+    close(in[1]);
+    execl(prog.c_str(), "cat", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(in[0]);
+  // Until the exec happened: the thread is then named after the file
+  // (/proc/<pid>/comm is readable whatever our credentials).
+  const std::string base = prog.substr(prog.rfind('/') + 1);
+  for (int i = 0; i < 5000; ++i) {
+    std::optional<std::string> comm = kernel::read_host_comm(pid);
+    if (comm && *comm == base) break;
+    usleep(200);
+  }
+  Credentials host = m;
+  const bool read = host.after_exec(pid, true);
+  close(in[1]);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  Credentials model = m;
+  std::optional<uid_t> su;
+  std::optional<gid_t> sg;
+  if (which == 1 && !nosuid) su = 0;
+  if (which == 2 && !nosuid) sg = 1;
+  model.exec_transform(su, sg);
+  if (!read || state_of(host) != state_of(model)) {
+    std::fprintf(stderr, "seed %u exec %s nnp %d:\n before %s\n host   %s\n model  %s\n", seed, prog.c_str(),
+                 static_cast<int>(m.no_new_privs), state_of(m).c_str(), state_of(host).c_str(),
+                 state_of(model).c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("credentials: the model agrees with the host kernel (differential; root only)") {
+  if (geteuid() != 0) {
+    WARN("not root: differential credentials test skipped");
+    return;
+  }
+  char tmpl[] = "/tmp/sentry-cred-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  const std::string dir = tmpl;
+  namespace fs = std::filesystem;
+  fs::copy_file("/bin/cat", dir + "/plain");
+  fs::copy_file("/bin/cat", dir + "/suid");
+  fs::copy_file("/bin/cat", dir + "/sgid");
+  REQUIRE(chown((dir + "/suid").c_str(), 0, 0) == 0);
+  REQUIRE(chmod((dir + "/suid").c_str(), 04755) == 0);
+  REQUIRE(chown((dir + "/sgid").c_str(), 0, 1) == 0);
+  REQUIRE(chmod((dir + "/sgid").c_str(), 02755) == 0);
+  REQUIRE(chmod(dir.c_str(), 0755) == 0);  // reachable after dropping to nobody
+  struct statvfs vfs {};
+  const bool nosuid = statvfs(dir.c_str(), &vfs) == 0 && (vfs.f_flag & ST_NOSUID);
+  int diverged = 0;
+  for (unsigned seed = 0; seed < 200 && diverged == 0; ++seed) {
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    if (pid == 0) _exit(differential_run(seed, dir, nosuid));
+    int st = 0;
+    REQUIRE(waitpid(pid, &st, 0) == pid);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) ++diverged;
+  }
+  fs::remove_all(dir);
+  CHECK(diverged == 0);
 }

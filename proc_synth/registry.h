@@ -1,0 +1,153 @@
+// Which guest paths under /proc, /sys and /dev sentry serves, and their
+// content. The glue (the open/readlink/getdents interception) calls, for a
+// path-taking call of task `tid` in thread group `tgid`:
+//
+//   1. std::string p = normalise(abs_path, tgid, tid, follow_last);
+//      The glue makes the path absolute (dirfd, cwd); normalise() removes
+//      "//" and ".", resolves ".." lexically where that is exact, and
+//      resolves /proc/self and /proc/thread-self to /proc/<tgid> and
+//      /proc/<tgid>/task/<tid>: only the glue knows the caller, so `self` is
+//      resolved here, with the caller's ids, before anything else.
+//      follow_last = false for readlink/lstat/O_NOFOLLOW: a trailing "self"
+//      stays (its lookup is kPassThrough; the host's link already names the
+//      guest's pid because guest pids are host pids).
+//   2. switch (lookup(p, source)):
+//        kFile        serve generate(p, source)->content (a sealed memfd).
+//        kDir         a synthetic directory: getdents lists list_dir(p),
+//                     stat says directory.
+//        kNotFound    ENOENT, as on a kernel without the file; record the
+//                     path in the coverage report.
+//        kPassThrough the host answers: let the guest's own call run on the
+//                     host (continue_on_host) so that links such as
+//                     /proc/<pid>/fd/N, /dev/stdin or /proc/<pid>/cwd resolve
+//                     in the guest's context. Never open such a path from
+//                     sentry's own context on the guest's behalf. A
+//                     pass-through *directory* has the host's listing, but
+//                     each child still needs its own lookup (e.g.
+//                     /proc/sys/vm is pass-through, overcommit_memory in it
+//                     is kFile).
+//   Paths outside /proc, /sys and /dev are kPassThrough
+//   (is_synthetic_root() false).
+//
+// Served paths (N = MachineConfig::cpus; <pid> a guest tid or tgid, any
+// other number is kNotFound, as in a PID namespace):
+//   /proc                         kDir: the names below, pass-through names
+//                                 the host has, self, thread-self, the
+//                                 guest's tgids
+//   /proc/{cpuinfo,meminfo,stat,uptime,loadavg,version,filesystems}
+//   /proc/sys/vm/overcommit_memory, /proc/sys/kernel/{pid_max,ostype,
+//   osrelease,version}, /proc/sys/net/ipv6/bindv6only,
+//   /proc/sys/net/core/somaxconn  (the rest of /proc/sys: pass-through)
+//   /proc/<pid>/{status,stat,statm,cmdline,comm,limits,cgroup}
+//   /proc/<pid>/task/<tid>/{status,stat,statm,cmdline,comm,limits,cgroup}
+//   /sys, /sys/devices, /sys/devices/system, /sys/fs, /sys/kernel,
+//   /sys/kernel/mm                kDir (only what is listed here exists)
+//   /sys/devices/system/cpu       kDir: cpu0..cpuN-1, online, possible,
+//                                 present, enabled, offline, isolated,
+//                                 kernel_max, smt/{active,control},
+//                                 vulnerabilities (pass-through), modalias,
+//                                 uevent (pass-through)
+//   /sys/devices/system/cpu/cpuK  kDir (K < N): online (K > 0, as x86 has
+//                                 no cpu0/online), topology/<16 files>
+//   /sys/devices/system/node      kDir: online, possible, has_cpu,
+//                                 has_memory, has_normal_memory, node0/
+//                                 {cpulist,cpumap,distance}
+//   /dev                          kDir: null zero full random urandom tty
+//                                 ptmx pts shm mqueue hugepages fd stdin
+//                                 stdout stderr log (all pass-through)
+// Pass-through: /proc/<pid>/<every other per-process entry of Linux 6.x>
+// (maps, fd, exe, environ, mountinfo...), the /proc entries listed in
+// registry.cc (mounts, net, sys, interrupts, vmstat...), /sys/fs/cgroup,
+// /sys/kernel/mm/transparent_hugepage, and everything below those.
+// kNotFound: everything else under /proc, /sys and /dev, including
+// /proc/{kcore,kmsg,sysrq-trigger,kallsyms,kpage*,timer_list}, cpuK for
+// K >= N, cpufreq, cpuidle, /sys/bus, /sys/class, /sys/block, /dev/<disks>.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proc_synth/model_view.h"
+
+namespace sentry::proc_synth {
+
+enum class Lookup { kFile, kDir, kNotFound, kPassThrough };
+enum class EntryType { kFile, kDir, kLink };  // DT_REG, DT_DIR, DT_LNK
+
+struct DirEntry {
+  std::string name;
+  EntryType type = EntryType::kFile;
+  friend bool operator==(const DirEntry&, const DirEntry&) = default;
+};
+
+// A served file's content and what Linux (as root) does with it besides
+// reading from offset 0, for the glue to mimic. Measured on Linux 6.18.
+struct Generated {
+  std::string content;
+  mode_t mode = 0444;              // the permission bits Linux shows
+  std::uint64_t linux_st_size = 0;  // st_size on Linux: 0 in /proc, 4096 in /sys
+  // open(O_WRONLY/O_RDWR) fails with this errno (0: it succeeds). /sys
+  // read-only attributes and read-only sysctls: EACCES even for root.
+  // Writable sysctls: EROFS, as a sandbox's read-only /proc/sys (the host's
+  // value must not change).
+  int open_write_errno = 0;
+  // After a successful open for writing, write() fails with this errno:
+  // EIO for /proc/{cpuinfo,meminfo,...} (proc_ops without proc_write),
+  // EINVAL for /proc/<pid>/... files (no write method). 0 with write_to_host.
+  int write_errno = 0;
+  // Writes go to the host's file of the same path (comm: the host's thread
+  // name is the one that matters; the model re-reads it).
+  bool write_to_host = false;
+  // lseek(SEEK_END) fails with EINVAL (seq_file-backed /proc files).
+  bool seek_end_einval = false;
+  // Integer sysctls (proc_dointvec): a read at any nonzero offset returns 0
+  // bytes, so reading "4096\n" one byte at a time yields just "4".
+  bool offset_reads_eof = false;
+};
+
+// What the registry asks of sentry. The glue implements it over the Kernel
+// (kernel_view.h's KernelModelSource); tests implement it with fixed views.
+class ModelSource {
+ public:
+  virtual ~ModelSource() = default;
+  virtual int cpus() const = 0;  // MachineConfig::cpus (cheap: used by lookup)
+  virtual MachineView machine() const = 0;
+  // The thread group of guest task `tid`; nullopt if it is no guest task.
+  virtual std::optional<pid_t> tgid_of(pid_t tid) const = 0;
+  // Every live guest thread group, ascending.
+  virtual std::vector<pid_t> tgids() const = 0;
+  // `detail_tid`: the task whose host-derived fields (host_status,
+  // host_stat, state, cpu) are needed; the other tasks may carry model data
+  // only (reading the host's files of every thread for each file served
+  // would make a walk over /proc/<pid>/task/*/stat quadratic). 0: all.
+  virtual std::optional<ProcessView> process(pid_t tgid, pid_t detail_tid = 0) const = 0;
+  // The host's entries of directory `dir` (for pass-through children of a
+  // synthetic directory); empty if it has none or cannot be read.
+  virtual std::vector<DirEntry> host_entries(const std::string& dir) const = 0;
+};
+
+// `path` (normalised) is /proc, /sys, /dev or below one of them.
+bool is_synthetic_root(std::string_view path);
+
+// See above. `path` must be absolute (a relative path is returned unchanged).
+// A ".." that would step back over a component that may be a symlink
+// (/proc/<pid>/cwd, /dev/fd, ...) ends normalisation: the rest is kept as is
+// and the path classifies by its prefix (kPassThrough).
+std::string normalise(std::string_view path, pid_t tgid, pid_t tid, bool follow_last = true);
+
+Lookup lookup(std::string_view path, const ModelSource& source);
+
+// The content of a kFile path; nullopt for any other path (or when the
+// process vanished between lookup and generate: answer ENOENT then).
+std::optional<Generated> generate(std::string_view path, const ModelSource& source);
+
+// The entries of a kDir path ("." and ".." excluded): synthetic entries plus
+// the host's entries that are kPassThrough; nullopt for any other path.
+std::optional<std::vector<DirEntry>> list_dir(std::string_view path, const ModelSource& source);
+
+}  // namespace sentry::proc_synth
