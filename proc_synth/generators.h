@@ -75,4 +75,10 @@ std::string pid_cgroup();  // "0::/\n": one cgroup v2 hierarchy, the guest at it
 // "R (running)" etc. for a task state letter.
 std::string task_state_name(char state);
 
+// /proc/net/ipv6_route and /proc/net/if_inet6 for the guest's IPv6 world
+// (netstack/inet6_mapping.h): lo with ::1/128, no other route, as in a
+// network namespace whose only interface is lo (net_files.cc).
+std::string net_ipv6_route();
+std::string net_if_inet6();
+
 }  // namespace sentry::proc_synth

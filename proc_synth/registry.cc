@@ -104,6 +104,7 @@ enum class FileId {
   kPidStatus, kPidStat, kPidStatm, kPidCmdline, kPidComm, kPidLimits, kPidCgroup,
   kCpuAllList, kCpuNoneList, kCpuKernelMax, kSmtActive, kSmtControl, kCpuOnline, kCpuTopology,
   kNodeList, kNode0Cpulist, kNode0Cpumap, kNode0Distance,
+  kNetIpv6Route, kNetIfInet6,
 };
 
 enum class DirId {
@@ -198,6 +199,10 @@ Node classify_proc(const Comps& c, const ModelSource& src) {
     return file(kIds[std::find(std::begin(kProcFiles), std::end(kProcFiles), name) -
                      std::begin(kProcFiles)]);
   }
+  // The guest's IPv6 world is netstack's: lo with ::1 and nothing routed
+  // beyond it. Everything else in /proc/net is the host's (IPv4 is real).
+  if (name == "net" && c.size() == 3 && c[2] == "ipv6_route") return file(FileId::kNetIpv6Route);
+  if (name == "net" && c.size() == 3 && c[2] == "if_inet6") return file(FileId::kNetIfInet6);
   if (name == "sys") {
     for (const Sysctl& s : kSysctls) {
       const std::size_t len = s.path[2].empty() ? 2 : 3;
@@ -522,6 +527,8 @@ std::optional<Generated> generate(std::string_view path, const ModelSource& sour
     case FileId::kCpuOnline: return sys_file(sys_cpu_online_flag(), 0644);
     case FileId::kNodeList: return sys_file(sys_node_list());
     case FileId::kNode0Distance: return sys_file("10\n");
+    case FileId::kNetIpv6Route: return proc_file(net_ipv6_route());
+    case FileId::kNetIfInet6: return proc_file(net_if_inet6());
     default: break;
   }
   MachineView m = source.machine();

@@ -14,6 +14,7 @@
 
 #include "netstack/socket_registry.h"
 #include "sentry/kernel/blocked_calls.h"
+#include "vfs/synthetic_tree.h"
 #include "sentry/kernel/futex/futex_manager.h"
 #include "sentry/kernel/process_tree.h"
 
@@ -37,6 +38,7 @@ struct Kernel {
   BlockedCalls blocked;
   futex::FutexManager futexes;
   netstack::SocketRegistry sockets;  // the guest's AF_INET6 sockets
+  vfs::SyntheticTree synthetic;      // synthesized /proc, /sys files on the host
 };
 
 }  // namespace sentry::kernel

@@ -26,6 +26,7 @@ void register_all(Registry& r) {
   register_system_info(r);
   register_sched(r);
   register_socket(r);
+  register_open(r);
 }
 
 }  // namespace sentry::syscalls

@@ -1,0 +1,144 @@
+// open(2), openat(2) and openat2(2): paths under /proc, /sys and /dev are
+// looked up in proc_synth/, which decides per path: a synthesized file (served
+// from the kernel model as a sealed memfd), a synthesized directory
+// (materialised by vfs::SyntheticTree), ENOENT (a path the guest's kernel does
+// not have, recorded in the report like any failed open), or pass-through to
+// the host. Every other path is opened by the host as the guest issued it.
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <string>
+
+#include "proc_synth/kernel_view.h"
+#include "proc_synth/registry.h"
+#include "sentry/syscalls/registry.h"
+
+namespace sentry::syscalls {
+
+namespace {
+
+std::optional<std::string> host_link(const std::string& link) {
+  char buf[PATH_MAX];
+  ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
+  if (n <= 0) return std::nullopt;
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+// The absolute guest path of (dirfd, path), or nullopt when it cannot be a
+// synthesized path (then the host opens it as issued).
+std::optional<std::string> absolute_guest_path(kernel::Kernel& k, pid_t tid, int dirfd, const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  std::optional<std::string> base;
+  if (dirfd == AT_FDCWD) {
+    base = host_link("/proc/" + std::to_string(tid) + "/cwd");
+  } else {
+    base = host_link("/proc/" + std::to_string(tid) + "/fd/" + std::to_string(dirfd));
+    if (base) {
+      if (auto synthetic = k.synthetic.guest_path_of(*base)) base = synthetic;
+    }
+  }
+  if (!base || base->empty() || (*base)[0] != '/') return std::nullopt;
+  return (*base == "/" ? std::string() : *base) + "/" + path;
+}
+
+void serve_open(kernel::Kernel& k, const SyscallPtr& call, int dirfd, std::uint64_t path_ptr, std::uint64_t flags) {
+  auto path = call->memory().read_cstring(path_ptr, PATH_MAX - 1);
+  if (!path) {
+    call->continue_on_host();  // the host gives EFAULT / ENAMETOOLONG exactly
+    return;
+  }
+  auto abs = absolute_guest_path(k, call->tid(), dirfd, *path);
+  if (!abs || !proc_synth::is_synthetic_root(*abs)) {
+    call->continue_on_host();
+    return;
+  }
+  const kernel::Task* task = k.tree.task(call->tid());
+  pid_t tgid = task ? task->tgid : call->tid();
+  std::string guest = proc_synth::normalise(*abs, tgid, call->tid(), (flags & O_NOFOLLOW) == 0);
+  proc_synth::KernelModelSource source(k);
+  switch (proc_synth::lookup(guest, source)) {
+    case proc_synth::Lookup::kPassThrough:
+      call->continue_on_host();
+      return;
+    case proc_synth::Lookup::kNotFound:
+      call->fail(ENOENT);
+      return;
+    case proc_synth::Lookup::kDir: {
+      if ((flags & O_ACCMODE) != O_RDONLY) {
+        call->fail(EISDIR);
+        return;
+      }
+      auto entries = proc_synth::list_dir(guest, source);
+      int fd = entries ? k.synthetic.dir_fd(guest, *entries) : -ENOENT;
+      if (fd < 0) {
+        call->complete(fd);
+        return;
+      }
+      call->complete_with_fd(fd, (flags & O_CLOEXEC) != 0);
+      close(fd);
+      return;
+    }
+    case proc_synth::Lookup::kFile: {
+      if (flags & O_DIRECTORY) {
+        call->fail(ENOTDIR);
+        return;
+      }
+      auto generated = proc_synth::generate(guest, source);
+      if (!generated) {
+        call->fail(ENOENT);  // the process went away between lookup and generation
+        return;
+      }
+      if ((flags & O_ACCMODE) != O_RDONLY) {
+        if (generated->open_write_errno != 0) {
+          call->fail(generated->open_write_errno);
+          return;
+        }
+        if (generated->write_to_host) {
+          call->continue_on_host();
+          return;
+        }
+      }
+      int fd = k.synthetic.file_fd(guest, generated->content);
+      if (fd < 0) {
+        call->complete(fd);
+        return;
+      }
+      call->complete_with_fd(fd, (flags & O_CLOEXEC) != 0);
+      close(fd);
+      return;
+    }
+  }
+}
+
+// Implements open(2) for synthesized paths.
+void sys_open(kernel::Kernel& k, const SyscallPtr& call) { serve_open(k, call, AT_FDCWD, call->arg(0), call->arg(1)); }
+
+// Implements openat(2) for synthesized paths.
+void sys_openat(kernel::Kernel& k, const SyscallPtr& call) {
+  serve_open(k, call, static_cast<int>(call->arg(0)), call->arg(1), call->arg(2));
+}
+
+// Implements openat2(2) for synthesized paths (RESOLVE_* flags: the host
+// resolves every other path).
+void sys_openat2(kernel::Kernel& k, const SyscallPtr& call) {
+  open_how how{};
+  if (call->arg(3) < sizeof how || !call->memory().read(call->arg(2), &how, sizeof how)) {
+    call->continue_on_host();  // the host reports E2BIG / EINVAL / EFAULT
+    return;
+  }
+  serve_open(k, call, static_cast<int>(call->arg(0)), call->arg(1), how.flags);
+}
+
+}  // namespace
+
+void register_open(Registry& r) {
+  r.add("open", sys_open);
+  r.add("openat", sys_openat);
+  r.add("openat2", sys_openat2);
+}
+
+}  // namespace sentry::syscalls
