@@ -15,6 +15,7 @@ struct RunArgs {
   std::string trace_file;
   std::string report_file;
   std::string observe;  // "all" | "served" | "" (auto)
+  bool exit_with_root = false;
   int cpus = 0;         // 0: the host's count
   std::string uname_release;
   std::string memory;   // e.g. "2G"; empty: the host's

@@ -98,6 +98,9 @@ nlohmann::json CoverageRecorder::to_json(const RunInfo& run) const {
           {"observed", run.observed_forwarded ? "all" : "served"},
           {"exit", exit},
           {"wall_seconds", run.wall_seconds},
+          {"sentry", {{"user_seconds", run.sentry_user_seconds},
+                      {"sys_seconds", run.sentry_sys_seconds},
+                      {"peak_rss_kb", run.sentry_peak_rss_kb}}},
           {"totals", totals},
           {"programs", programs}};
 }

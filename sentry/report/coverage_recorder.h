@@ -27,6 +27,10 @@ struct RunInfo {
   std::optional<int> exit_code;
   std::optional<int> exit_signal;
   double wall_seconds = 0;
+  // sentry's own cost: CPU time and peak resident memory of the supervisor.
+  double sentry_user_seconds = 0;
+  double sentry_sys_seconds = 0;
+  std::uint64_t sentry_peak_rss_kb = 0;
 };
 
 class CoverageRecorder : public kernel::ProcessTree::Listener {

@@ -153,15 +153,27 @@ void Supervisor::watch_signals() {
                            if (si.ssi_signo == SIGCHLD) {
                              child = true;
                            } else if ((si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE) &&
-                                      kernel_.tree.task(static_cast<pid_t>(si.ssi_pid)) == nullptr &&
-                                      !root_status_) {
-                             kill(root_, static_cast<int>(si.ssi_signo));
+                                      kernel_.tree.task(static_cast<pid_t>(si.ssi_pid)) == nullptr) {
+                             forward_signal(static_cast<int>(si.ssi_signo));
                            }
                          }
                          if (child) tracer_.drain();
                          finish_if_done();
                          if (!io_.stopped()) watch_signals();
                        });
+}
+
+// A signal someone sent to sentry goes to the root; once the root is gone, to
+// every guest process still running (they would have got it from a shell's
+// kill of the process group natively; here sentry stands for the group).
+void Supervisor::forward_signal(int sig) {
+  if (!root_status_) {
+    kill(root_, sig);
+    return;
+  }
+  kernel_.tree.for_each_group([sig](const kernel::ThreadGroup& g) {
+    if (!g.exited && !g.tids.empty()) kill(g.tgid, sig);
+  });
 }
 
 void Supervisor::finish_if_done() {
@@ -186,10 +198,14 @@ void Supervisor::on_launch_exec(pid_t pid) {
 void Supervisor::on_root_exit(int wait_status) {
   if (root_status_) return;
   root_status_ = wait_status;
-  // Like the init of a PID namespace: when the root goes, the rest of the tree
-  // goes with it (no guest keeps running unsupervised after sentry exits).
-  killing_ = true;
-  tracer_.kill_all();
+  // By default the run goes on until the last guest exits, so a process the
+  // root left behind (a daemon's worker finishing its shutdown) is neither
+  // cut short nor left unsupervised. --exit-with-root ends it here, as the
+  // init of a PID namespace would.
+  if (opts_.exit_with_root) {
+    killing_ = true;
+    tracer_.kill_all();
+  }
 }
 
 void Supervisor::on_signal_stop(pid_t tid, int sig) {

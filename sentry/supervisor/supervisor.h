@@ -33,6 +33,9 @@ struct RunOptions {
   bool observe_forwarded = false;
   std::FILE* trace_out = nullptr;             // not owned
   report::CoverageRecorder* report = nullptr;  // not owned
+  // When the root exits, kill the rest of the tree (PID-namespace init
+  // semantics). Default: wait for every guest, as strace -f does.
+  bool exit_with_root = false;
 };
 
 struct RunResult {
@@ -58,6 +61,7 @@ class Supervisor : private platform::Tracer::Hooks {
 
   void dispatch(SyscallPtr call);
   void watch_signals();
+  void forward_signal(int sig);
   void finish_if_done();
 
   RunOptions opts_;
