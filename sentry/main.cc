@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "abi/syscall_table.h"
+#include "sentry/cli/diff_command.h"
 #include "sentry/cli/report_command.h"
 #include "sentry/cli/run_command.h"
 
@@ -22,6 +23,8 @@ int main(int argc, char** argv) {
   sentry::cli::add_run_command(app, run_args);
   sentry::cli::ReportArgs report_args;
   sentry::cli::add_report_command(app, report_args);
+  sentry::cli::DiffArgs diff_args;
+  sentry::cli::add_diff_command(app, diff_args);
   CLI::App* abi = app.add_subcommand("abi", "Print the syscall table as docs/compatibility.md");
 
   CLI11_PARSE(app, argc, argv);
@@ -30,6 +33,7 @@ int main(int argc, char** argv) {
 
   if (app.got_subcommand("run")) return sentry::cli::run_command(run_args);
   if (app.got_subcommand("report")) return sentry::cli::report_command(report_args);
+  if (app.got_subcommand("diff")) return sentry::cli::diff_command(diff_args, "/proc/self/exe");
   if (abi->parsed()) {
     std::cout << sentry::abi::render_compatibility_markdown();
     return 0;

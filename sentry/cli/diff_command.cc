@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <regex>
 #include <set>
@@ -254,7 +255,9 @@ struct ExitStatus {
   int signal = 0;  // 0: exited
   bool timed_out = false;
 
-  bool same(const ExitStatus& o) const { return known == o.known && code == o.code && signal == o.signal; }
+  bool same(const ExitStatus& o) const {
+    return known == o.known && code == o.code && signal == o.signal && timed_out == o.timed_out;
+  }
   std::string describe() const {
     std::string s;
     if (!known) s = "unknown";
@@ -514,7 +517,7 @@ void add_diff_command(CLI::App& app, DiffArgs& args) {
       "  sentry diff -- /bin/sh -c 'echo hi; ls /nonexistent; exit 3'\n"
       "  sentry diff --mask '[0-9]+' -- /bin/sh -c 'echo $$'\n"
       "  sentry diff --ignore-syscall rseq --json -- python3 -c 'print(1)'\n"
-      "  sentry diff --scratch-dir-arg -- ffmpeg -f lavfi -i testsrc=d=1 -y   # writes <scratch>\n"
+      "  sentry diff --scratch-dir-arg -- tar -xf archive.tar -C   # extracts into the scratch dir\n"
       "\n"
       "Exit status: 0 the runs match, 1 they differ, 2 usage error or strace missing.\n");
   diff->add_option("--mask", args.masks, "Regex (ECMAScript); its matches in stdout/stderr become <masked> "
@@ -580,7 +583,8 @@ int diff_command(const DiffArgs& args, const char* self_exe) {
     std::fprintf(stderr, "sentry diff: cannot create %s: %s\n", base_template.c_str(), strerror(errno));
     return 2;
   }
-  const fs::path base = tmpl.data();
+  // Canonical, so that `pwd -P` and $PWD print the path that is normalised.
+  const fs::path base = fs::weakly_canonical(tmpl.data(), ec);
   const fs::path native_dir = base / "native", sentry_dir = base / "sentry";
   const fs::path native_trace = base / "native.trace", sentry_trace = base / "sentry.trace";
   const fs::path sentry_report = base / "sentry.report.json";
@@ -642,6 +646,8 @@ int diff_command(const DiffArgs& args, const char* self_exe) {
     CompareOptions opts;
     opts.ignore.insert(args.ignore_syscalls.begin(), args.ignore_syscalls.end());
     opts.context = args.context;
+    opts.native_scratch = native_dir.string();
+    opts.sentry_scratch = sentry_dir.string();
     if (trace_problems.empty()) threads = compare_traces(native_calls, sentry_calls, opts);
   }
   std::size_t differing_threads = 0, compared_calls = 0;
@@ -658,7 +664,9 @@ int diff_command(const DiffArgs& args, const char* self_exe) {
   if (strace && (differing_threads > 0 || !trace_problems.empty())) differing.push_back("syscalls");
   const bool same = differing.empty();
 
-  // ---- Report.
+  // ---- Report, written once the scratch dirs are gone (a reader such as
+  // `| head` may stop reading early).
+  std::string report;
   if (args.json) {
     json j;
     j["command"] = args.command;
@@ -691,7 +699,7 @@ int diff_command(const DiffArgs& args, const char* self_exe) {
       j["syscalls"] = {{"compared", false}};
     }
     if (args.keep) j["kept"] = base.string();
-    std::cout << j.dump(2) << "\n";
+    report = j.dump(2) + "\n";
   } else {
     std::ostringstream o;
     o << "sentry diff: " << join_command(args.command) << "\n";
@@ -736,11 +744,10 @@ int diff_command(const DiffArgs& args, const char* self_exe) {
       o << " can depend on thread and signal timing; --ignore-syscall NAME leaves a call out\n";
     }
     if (args.keep) o << "\nkept: " << base.string() << " (native/, sentry/, native.trace, sentry.trace)\n";
-    std::cout << o.str();
+    report = o.str();
   }
-  std::cout.flush();
-
   if (!args.keep) fs::remove_all(base, ec);
+  std::cout << report << std::flush;
   return same ? 0 : 1;
 }
 

@@ -168,24 +168,82 @@ std::string normalised_result(std::string_view name, const CallResult& r) {
   return "?";
 }
 
-std::vector<NormCall> normalise_calls(const ThreadTrace& thread, const CompareOptions& options) {
+std::string first_string_arg(std::string_view args, bool* truncated) {
+  *truncated = false;
+  std::size_t q = args.find('"');
+  if (q == std::string_view::npos) return {};
+  std::string out;
+  for (std::size_t i = q + 1; i < args.size(); ++i) {
+    char c = args[i];
+    if (c == '"') {
+      *truncated = args.substr(i + 1, 3) == "...";
+      return out;
+    }
+    if (c == '\\' && i + 1 < args.size() && (args[i + 1] == '"' || args[i + 1] == '\\')) c = args[++i];
+    out += c;
+  }
+  *truncated = true;  // unterminated
+  return out;
+}
+
+namespace {
+
+// "<scratch>" for the scratch dir; "/proc/<n>" for "/proc/1234".
+std::string normalise_path(std::string path, std::string_view scratch) {
+  if (!scratch.empty()) {
+    for (std::size_t at = 0; (at = path.find(scratch, at)) != std::string::npos;) {
+      path.replace(at, scratch.size(), "<scratch>");
+      at += 9;
+    }
+  }
+  constexpr std::string_view kProc = "/proc/";
+  if (path.compare(0, kProc.size(), kProc) == 0) {
+    std::size_t end = kProc.size();
+    while (end < path.size() && path[end] >= '0' && path[end] <= '9') ++end;
+    if (end > kProc.size() && (end == path.size() || path[end] == '/'))
+      path.replace(kProc.size(), end - kProc.size(), "<n>");
+  }
+  return path;
+}
+
+bool paths_agree(const NormCall& a, const NormCall& b) {
+  if (a.path.empty() || b.path.empty()) return true;
+  if (a.path_truncated || b.path_truncated) {
+    std::size_t n = std::min(a.path.size(), b.path.size());
+    return a.path.compare(0, n, b.path, 0, n) == 0;
+  }
+  return a.path == b.path;
+}
+
+}  // namespace
+
+std::vector<NormCall> normalise_calls(const ThreadTrace& thread, const CompareOptions& options,
+                                      std::string_view scratch) {
   std::vector<NormCall> out;
   out.reserve(thread.calls.size());
   for (std::size_t i = 0; i < thread.calls.size(); ++i) {
     const TraceCall& c = thread.calls[i];
     if (options.ignore.count(c.name) != 0) continue;
-    out.push_back({c.name, normalised_result(c.name, c.result), i});
+    NormCall n;
+    n.name = c.name;
+    n.result = normalised_result(c.name, c.result);
+    n.index = i;
+    n.path = normalise_path(first_string_arg(c.args, &n.path_truncated), scratch);
+    out.push_back(std::move(n));
   }
   return out;
 }
 
 bool same_call(const NormCall& a, const NormCall& b) {
-  return a.name == b.name && (a.result == b.result || a.result == "?" || b.result == "?");
+  if (a.name != b.name) return false;
+  if (a.result == "?" || b.result == "?") return paths_agree(a, b);
+  return a.result == b.result;
 }
 
 namespace {
 
-// Interned calls for fast comparison; result -1: unknown, matches any.
+// Interned calls for fast comparison; result -1: unknown (then the paths
+// are compared).
 struct Key {
   int name;
   int result;
@@ -213,8 +271,8 @@ std::vector<ThreadComparison> compare_traces(const Trace& native, const Trace& s
     tc.label = n ? n->label : s->label;
     tc.native = n;
     tc.sentry = s;
-    if (n) tc.native_calls = normalise_calls(*n, options);
-    if (s) tc.sentry_calls = normalise_calls(*s, options);
+    if (n) tc.native_calls = normalise_calls(*n, options, options.native_scratch);
+    if (s) tc.sentry_calls = normalise_calls(*s, options, options.sentry_scratch);
     if (tc.label == "1" && options.ignore.count("execve") == 0) {
       // The launcher may show the root's exec (strace) where the other does
       // not, or vice versa: align on what follows.
@@ -234,7 +292,9 @@ std::vector<ThreadComparison> compare_traces(const Trace& native, const Trace& s
     tc.edits = diff_sequences(
         a.size(), b.size(),
         [&](std::size_t i, std::size_t j) {
-          return a[i].name == b[j].name && (a[i].result == b[j].result || a[i].result < 0 || b[j].result < 0);
+          if (a[i].name != b[j].name) return false;
+          if (a[i].result >= 0 && b[j].result >= 0) return a[i].result == b[j].result;
+          return paths_agree(tc.native_calls[i], tc.sentry_calls[j]);
         },
         options.max_changes);
     tc.changes = count_changes(tc.edits);

@@ -69,17 +69,30 @@ struct NormCall {
   std::string name;
   std::string result;     // normalised_result()
   std::size_t index = 0;  // into ThreadTrace::calls
+  // The first string argument (a path, mostly) with the scratch dir as
+  // "<scratch>" and /proc/<digits> as /proc/<n>; "truncated" when the trace
+  // shortened it ("..."...). Compared only when a result is unknown.
+  std::string path;
+  bool path_truncated = false;
 };
 
 struct CompareOptions {
   std::set<std::string> ignore;  // call names left out
   std::size_t context = 3;       // equal calls shown around a difference
   std::size_t max_changes = 2000;
+  std::string native_scratch;  // shown as "<scratch>" in paths
+  std::string sentry_scratch;
 };
 
-std::vector<NormCall> normalise_calls(const ThreadTrace& thread, const CompareOptions& options);
+std::vector<NormCall> normalise_calls(const ThreadTrace& thread, const CompareOptions& options,
+                                      std::string_view scratch = {});
 
-// Same name, and same normalised result unless either is unknown.
+// The first quoted string of a call's argument text, unescaped only as far as
+// \" and \\; `truncated` tells whether the trace cut it short.
+std::string first_string_arg(std::string_view args, bool* truncated);
+
+// Same name, and the same normalised result; a call whose result is unknown
+// matches one of the same name whose first string argument (path) agrees.
 bool same_call(const NormCall& a, const NormCall& b);
 
 struct ThreadComparison {

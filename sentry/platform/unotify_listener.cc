@@ -51,10 +51,15 @@ void UnotifyListener::arm() {
 void UnotifyListener::receive_ready() {
   // Take every notification already queued before going back to the loop.
   std::size_t size = std::max<std::size_t>(sizes_.seccomp_notif, sizeof(seccomp_notif));
-  std::vector<unsigned char> buf(size);
+  thread_local std::vector<unsigned char> buf;
+  buf.resize(size);
   for (int budget = 64; budget > 0; --budget) {
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) return;
+    // The loop just reported the fd readable: receive at once. After that,
+    // poll first (RECV would block when nothing is queued).
+    if (budget != 64) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) return;
+    }
     std::memset(buf.data(), 0, buf.size());  // NOTIF_RECV requires a zeroed buffer
     auto* n = reinterpret_cast<seccomp_notif*>(buf.data());
     if (ioctl(fd_, SECCOMP_IOCTL_NOTIF_RECV, n) != 0) {

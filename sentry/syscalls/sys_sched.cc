@@ -269,7 +269,10 @@ void sys_sched_getaffinity(Kernel& k, const SyscallPtr& call) {
   // No pid < 0 check here: -1 is simply not found (ESRCH).
   Target t = find_task(k, call, pid);
   if (!t) return (void)call->fail(ESRCH);
-  const std::size_t retlen = std::min<std::size_t>(len, cpus.mask_bytes());
+  // Linux returns min(len, cpumask_size()), the size of a full NR_CPUS mask,
+  // not of nr_cpu_ids: the modelled kernel's NR_CPUS is kMaxCpus, as its
+  // /sys/devices/system/cpu/kernel_max says.
+  const std::size_t retlen = std::min<std::size_t>(len, kernel::kMaxCpus / 8);
   std::vector<unsigned char> bytes(retlen);
   t.task->sched.affinity_on(cpus).to_bytes(bytes.data(), bytes.size());
   if (!call->memory().write(user_mask, bytes.data(), bytes.size())) return (void)call->fail(EFAULT);

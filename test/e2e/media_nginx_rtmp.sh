@@ -70,6 +70,7 @@ error_log $WORK/error.log info;
 lock_file $WORK/nginx.lock;
 events { worker_connections 64; }
 rtmp {
+  access_log $WORK/access.log;
   server {
     listen 127.0.0.1:$1;
     application live {
@@ -173,7 +174,7 @@ for try in 1 2 3; do
   break
 done
 
-echo "pipeline: $MODE, port $PORT: ${PIPELINE_SECONDS} s wall (nginx listening after ${NGINX_UP} s," \
+echo "pipeline: $MODE, port $PORT: ${PIPELINE_SECONDS} s wall (nginx listening after ${NGINX_UP}$([ "$NGINX_UP" != never ] && echo " s")," \
      "push done after ${PUSH_DONE} s, graceful stop took ${stop_seconds} s; clip ${CLIP_SECONDS} s at -re;" \
      "client attempts: $client_attempts)"
 sed 's/^/  /' "$WORK/commands.txt"

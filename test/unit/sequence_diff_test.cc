@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -158,7 +159,8 @@ TEST_CASE("normalised_result: volatile values hidden, errnos and counts kept", "
   CHECK(result_is_volatile("rt_sigreturn"));
   CHECK_FALSE(result_is_volatile("write"));
 
-  NormCall a{"futex", "?", 0}, b{"futex", "ok", 0}, c{"openat", "3", 0}, d{"openat", "4", 0};
+  NormCall a{"futex", "?", 0, "", false}, b{"futex", "ok", 0, "", false}, c{"openat", "3", 0, "", false},
+      d{"openat", "4", 0, "", false};
   CHECK(same_call(a, b));
   CHECK_FALSE(same_call(c, d));
   CHECK_FALSE(same_call(a, c));
@@ -258,4 +260,57 @@ TEST_CASE("compare_files", "[diff][sequence_diff]") {
   CHECK(compare_files(n, n).empty());
   CHECK(fnv1a("") == kFnvOffset);
   CHECK(fnv1a("a") == 0xaf63dc4c8601ec8cull);
+}
+
+TEST_CASE("compare_traces: an unknown result matches only a call on the same path", "[diff][sequence_diff]") {
+  bool truncated = false;
+  CHECK(first_string_arg(R"x(AT_FDCWD, "/etc/a\"b", O_RDONLY)x", &truncated) == "/etc/a\"b");
+  CHECK_FALSE(truncated);
+  CHECK(first_string_arg(R"x(1, "abc"..., 100)x", &truncated) == "abc");
+  CHECK(truncated);
+  CHECK(first_string_arg("3, 0x7ff, 10", &truncated).empty());
+
+  auto open_call = [](const std::string& path, const std::string& result, const std::string& served = "") {
+    return TraceCall{"openat", "AT_FDCWD, \"" + path + "\", O_RDONLY", parse_result(result), served, 0};
+  };
+  Trace native, sentry;
+  // sentry: the emulated open of /proc/1/cmdline fails, its other opens
+  // succeed with a result the trace does not know.
+  native.threads.push_back(thread(1, {open_call("/usr/lib/a.mo", "-1 ENOENT (x)"), open_call("/proc/1/cmdline", "3"),
+                                      open_call("/usr/lib/b.mo", "-1 ENOENT (x)"),
+                                      open_call("/tmp/d/native/out", "4"), open_call("/proc/77/stat", "5"),
+                                      open_call("/very/long/pa", "6")}));
+  sentry.threads.push_back(thread(9, {open_call("/usr/lib/a.mo", "-1 ENOENT (x)"),
+                                      open_call("/proc/1/cmdline", "-1 ENOENT (x)", "emulated"),
+                                      open_call("/usr/lib/b.mo", "?", "emulated"),
+                                      open_call("/tmp/d/sentry/out", "?", "emulated"),
+                                      open_call("/proc/99/stat", "?", "emulated"),
+                                      open_call("/very/long/path/\"...", "?", "emulated")}));
+  sentry.threads[0].calls.back().args = "AT_FDCWD, \"/very/long/pa\"..., O_RDONLY";
+  native.threads[0].calls.back().args = "AT_FDCWD, \"/very/long/path\", O_RDONLY";
+  assign_thread_labels(native);
+  assign_thread_labels(sentry);
+  CompareOptions opts;
+  opts.native_scratch = "/tmp/d/native";
+  opts.sentry_scratch = "/tmp/d/sentry";
+  auto cmp = compare_traces(native, sentry, opts);
+  REQUIRE(cmp.size() == 1);
+  // Only /proc/1/cmdline differs: b.mo (unknown vs ENOENT, same path), the
+  // scratch file, /proc/<n>/stat and the truncated path all match.
+  CHECK(cmp[0].changes == 2);
+  REQUIRE(cmp[0].hunks.size() == 1);
+  const auto& e = cmp[0].hunks[0].edits;
+  auto changed = std::count_if(e.begin(), e.end(), [](const Edit& x) { return x.op != EditOp::kEqual; });
+  CHECK(changed == 2);
+  for (const Edit& x : e) {
+    if (x.op == EditOp::kDelete) CHECK(cmp[0].native_calls[x.a].path == "/proc/<n>/cmdline");
+    if (x.op == EditOp::kInsert) CHECK(cmp[0].sentry_calls[x.b].path == "/proc/<n>/cmdline");
+  }
+  CHECK(cmp[0].native_calls[3].path == "<scratch>/out");
+
+  // Without the path check the unknown result would pair any two opens.
+  NormCall unknown{"openat", "?", 0, "/a", false}, known{"openat", "3", 0, "/b", false};
+  CHECK_FALSE(same_call(unknown, known));
+  known.path = "/a";
+  CHECK(same_call(unknown, known));
 }

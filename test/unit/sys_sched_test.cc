@@ -143,19 +143,20 @@ std::uint64_t neg(int v) { return static_cast<std::uint64_t>(static_cast<std::in
 
 }  // namespace
 
-TEST_CASE("sys_sched: getaffinity returns the cpumask size and writes only it") {
+TEST_CASE("sys_sched: getaffinity returns min(len, cpumask_size()) and writes only that") {
+  // cpumask_size() is the modelled kernel's NR_CPUS (kMaxCpus) in bytes.
   Machine m(3);
-  m.fill(kBuf, 0xA5, 128);
-  CHECK(m.run("sched_getaffinity", {0, 128, kBuf}) == 8);
-  auto b = m.bytes(kBuf, 128);
+  m.fill(kBuf, 0xA5, 256);
+  CHECK(m.run("sched_getaffinity", {0, 256, kBuf}) == 128);
+  auto b = m.bytes(kBuf, 256);
   CHECK(b[0] == 0x07);
-  for (int i = 1; i < 8; ++i) CHECK(b[static_cast<std::size_t>(i)] == 0);
+  for (int i = 1; i < 128; ++i) CHECK(b[static_cast<std::size_t>(i)] == 0);
   bool tail_untouched = true;
-  for (std::size_t i = 8; i < 128; ++i) tail_untouched &= b[i] == 0xA5;
+  for (std::size_t i = 128; i < 256; ++i) tail_untouched &= b[i] == 0xA5;
   CHECK(tail_untouched);
-  // The exact size, and the caller by its tid.
+  // A shorter buffer that still holds nr_cpu_ids bits, and the caller by its tid.
   CHECK(m.run("sched_getaffinity", {0, 8, kBuf}) == 8);
-  CHECK(m.run("sched_getaffinity", {kRoot, 128, kBuf}) == 8);
+  CHECK(m.run("sched_getaffinity", {kRoot, 128, kBuf}) == 128);
   // Only the low 32 bits of the length count (unsigned int len).
   CHECK(m.run("sched_getaffinity", {0, 0x100000008ull, kBuf}) == 8);
 }
@@ -173,7 +174,7 @@ TEST_CASE("sys_sched: getaffinity length, pid and pointer errors") {
   Machine wide(65);
   CHECK(wide.run("sched_getaffinity", {0, 8, kBuf}) == -EINVAL);  // 64 bits < 65 CPUs
   wide.fill(kBuf, 0, 128);
-  CHECK(wide.run("sched_getaffinity", {0, 128, kBuf}) == 16);
+  CHECK(wide.run("sched_getaffinity", {0, 128, kBuf}) == 128);
   auto b = wide.bytes(kBuf, 16);
   CHECK(b[7] == 0xff);
   CHECK(b[8] == 0x01);
@@ -600,7 +601,7 @@ TEST_CASE("sys_sched: unprivileged nice and another user's task") {
   CHECK(m.policy_of(kRoot, kChild) == SCHED_OTHER);
   CHECK(m.raw_getpriority(PRIO_PROCESS, kRoot, kChild) == 15);
   m.fill(kBuf, 0, 128);
-  CHECK(m.run("sched_getaffinity", {static_cast<std::uint64_t>(kRoot), 128, kBuf}, kChild) == 8);
+  CHECK(m.run("sched_getaffinity", {static_cast<std::uint64_t>(kRoot), 128, kBuf}, kChild) == 128);
   CHECK(m.run("sched_setaffinity", {static_cast<std::uint64_t>(kRoot), 128, kBuf}, kChild) == -EPERM);
   // Root may change the nobody task.
   CHECK(m.setpriority(PRIO_PROCESS, kChild, -20) == 0);
