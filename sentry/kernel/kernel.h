@@ -12,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "netstack/netlink_socket.h"
 #include "netstack/socket_registry.h"
 #include "sentry/kernel/blocked_calls.h"
 #include "vfs/synthetic_tree.h"
@@ -38,6 +39,7 @@ struct Kernel {
   BlockedCalls blocked;
   futex::FutexManager futexes;
   netstack::SocketRegistry sockets;  // the guest's AF_INET6 sockets
+  netstack::NetlinkSockets netlink;  // the guest's NETLINK_ROUTE sockets
   vfs::SyntheticTree synthetic;      // synthesized /proc, /sys files on the host
 };
 

@@ -34,6 +34,7 @@
 #include "netstack/sockaddr_io.h"
 #include "sentry/kernel/guest_fd.h"
 #include "sentry/syscalls/registry.h"
+#include "sentry/syscalls/sys_netlink.h"
 
 namespace sentry::syscalls {
 
@@ -117,6 +118,10 @@ void sys_socket(kernel::Kernel& k, const SyscallPtr& call) {
   int domain = static_cast<int>(call->arg(0));
   int type = static_cast<int>(call->arg(1));
   int protocol = static_cast<int>(call->arg(2));
+  if (domain == AF_NETLINK) {
+    netlink_socket(k, call, type, protocol);
+    return;
+  }
   if (domain != AF_INET6) {
     call->continue_on_host();
     return;
@@ -782,22 +787,28 @@ void sys_getsockopt(kernel::Kernel& k, const SyscallPtr& call) {
 
 }  // namespace
 
+// Every socket call on a guest netlink fd is served by sys_netlink.cc.
+template <void (*Handler)(kernel::Kernel&, const SyscallPtr&)>
+void netlink_first(kernel::Kernel& k, const SyscallPtr& call) {
+  if (!serve_netlink(k, call)) Handler(k, call);
+}
+
 void register_socket(Registry& r) {
   r.add("socket", sys_socket);
-  r.add("bind", sys_bind);
+  r.add("bind", netlink_first<sys_bind>);
   r.add("connect", sys_connect);
   r.add("accept", sys_accept);
   r.add("accept4", sys_accept4);
-  r.add("getsockname", sys_getsockname);
-  r.add("getpeername", sys_getpeername);
-  r.add("sendto", sys_sendto);
-  r.add("recvfrom", sys_recvfrom);
-  r.add("sendmsg", sys_sendmsg);
-  r.add("recvmsg", sys_recvmsg);
+  r.add("getsockname", netlink_first<sys_getsockname>);
+  r.add("getpeername", netlink_first<sys_getpeername>);
+  r.add("sendto", netlink_first<sys_sendto>);
+  r.add("recvfrom", netlink_first<sys_recvfrom>);
+  r.add("sendmsg", netlink_first<sys_sendmsg>);
+  r.add("recvmsg", netlink_first<sys_recvmsg>);
   r.add("recvmmsg", sys_recvmmsg);
   r.add("sendmmsg", sys_sendmmsg);
-  r.add("setsockopt", sys_setsockopt);
-  r.add("getsockopt", sys_getsockopt);
+  r.add("setsockopt", netlink_first<sys_setsockopt>);
+  r.add("getsockopt", netlink_first<sys_getsockopt>);
 }
 
 }  // namespace sentry::syscalls
