@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "netstack/sockaddr_io.h"
+#include "sentry/syscalls/sockopt_value.h"
 
 namespace sentry::syscalls {
 
@@ -212,14 +213,9 @@ bool serve_netlink(kernel::Kernel& k, const SyscallPtr& call) {
     call->complete((flags & MSG_TRUNC) ? full : n);
   } else if (name == "getsockopt" && static_cast<int>(call->arg(1)) == SOL_SOCKET &&
              (call->arg(2) == SO_DOMAIN || call->arg(2) == SO_PROTOCOL || call->arg(2) == SO_TYPE)) {
-    int value = call->arg(2) == SO_DOMAIN ? AF_NETLINK : call->arg(2) == SO_PROTOCOL ? NETLINK_ROUTE : s->type;
-    int len = 0;
-    if (!mem.read_value(call->arg(4), &len)) return call->fail(EFAULT), true;
-    if (len < 0) return call->fail(EINVAL), true;
-    std::uint32_t n = std::min<std::uint32_t>(static_cast<std::uint32_t>(len), sizeof value);
-    if (!mem.write(call->arg(3), &value, n) || !mem.write_value(call->arg(4), static_cast<int>(n)))
-      return call->fail(EFAULT), true;
-    call->complete(0);
+    answer_int_option(call, call->arg(2) == SO_DOMAIN     ? AF_NETLINK
+                            : call->arg(2) == SO_PROTOCOL ? NETLINK_ROUTE
+                                                          : s->type);
   } else if (name == "setsockopt" && static_cast<int>(call->arg(1)) == SOL_NETLINK) {
     // Netlink options (extended acks, strict checking, ...) change nothing
     // this responder does; accepted as Linux accepts them.

@@ -45,6 +45,17 @@ std::optional<std::string> absolute_guest_path(kernel::Kernel& k, pid_t tid, int
   return (*base == "/" ? std::string() : *base) + "/" + path;
 }
 
+// Answers with `fd_or_errno`: installs the fd in the guest (then closes
+// sentry's copy), or fails with the errno.
+void install(const SyscallPtr& call, int fd_or_errno, std::uint64_t flags) {
+  if (fd_or_errno < 0) {
+    call->complete(fd_or_errno);
+    return;
+  }
+  call->complete_with_fd(fd_or_errno, (flags & O_CLOEXEC) != 0);
+  close(fd_or_errno);
+}
+
 void serve_open(kernel::Kernel& k, const SyscallPtr& call, int dirfd, std::uint64_t path_ptr, std::uint64_t flags) {
   auto path = call->memory().read_cstring(path_ptr, PATH_MAX - 1);
   if (!path) {
@@ -73,13 +84,7 @@ void serve_open(kernel::Kernel& k, const SyscallPtr& call, int dirfd, std::uint6
         return;
       }
       auto entries = proc_synth::list_dir(guest, source);
-      int fd = entries ? k.synthetic.dir_fd(guest, *entries) : -ENOENT;
-      if (fd < 0) {
-        call->complete(fd);
-        return;
-      }
-      call->complete_with_fd(fd, (flags & O_CLOEXEC) != 0);
-      close(fd);
+      install(call, entries ? k.synthetic.dir_fd(guest, *entries) : -ENOENT, flags);
       return;
     }
     case proc_synth::Lookup::kFile: {
@@ -102,13 +107,7 @@ void serve_open(kernel::Kernel& k, const SyscallPtr& call, int dirfd, std::uint6
           return;
         }
       }
-      int fd = k.synthetic.file_fd(guest, generated->content);
-      if (fd < 0) {
-        call->complete(fd);
-        return;
-      }
-      call->complete_with_fd(fd, (flags & O_CLOEXEC) != 0);
-      close(fd);
+      install(call, k.synthetic.file_fd(guest, generated->content), flags);
       return;
     }
   }

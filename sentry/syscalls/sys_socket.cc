@@ -34,6 +34,7 @@
 #include "netstack/sockaddr_io.h"
 #include "sentry/kernel/guest_fd.h"
 #include "sentry/syscalls/registry.h"
+#include "sentry/syscalls/sockopt_value.h"
 #include "sentry/syscalls/sys_netlink.h"
 
 namespace sentry::syscalls {
@@ -625,26 +626,6 @@ std::optional<int> int_optval(const SyscallPtr& call, int* err) {
     return std::nullopt;
   }
   return v;
-}
-
-// Writes an int option value for getsockopt(2) with Linux's length rules.
-void answer_int_option(const SyscallPtr& call, int value) {
-  int len = 0;
-  if (!call->memory().read_value(call->arg(4), &len)) {
-    call->fail(EFAULT);
-    return;
-  }
-  if (len < 0) {
-    call->fail(EINVAL);
-    return;
-  }
-  // do_ipv6_getsockopt / sk_getsockopt: a short buffer gets the low bytes.
-  std::uint32_t n = std::min<std::uint32_t>(static_cast<std::uint32_t>(len), sizeof value);
-  if (!call->memory().write(call->arg(3), &value, n) || !call->memory().write_value(call->arg(4), static_cast<int>(n))) {
-    call->fail(EFAULT);
-    return;
-  }
-  call->complete(0);
 }
 
 // Applies an IPv4 option on sentry's copy of the socket.
