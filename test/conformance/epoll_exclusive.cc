@@ -18,8 +18,11 @@
 #include <cstdint>
 
 #include "conformance.h"
+#include "thread_state.h"
 
 namespace {
+
+using namespace conformance;
 
 int add(int ep, int fd, uint32_t events, uint64_t data = 0) {
   epoll_event ev{};
@@ -32,24 +35,6 @@ int mod(int ep, int fd, uint32_t events) {
   epoll_event ev{};
   ev.events = events;
   return epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev);
-}
-
-void sleep_ms(int ms) {
-  timespec ts{0, ms * 1000000L};
-  nanosleep(&ts, nullptr);
-}
-
-char task_state(pid_t t) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", t);
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return '?';
-  char buf[512];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  const char* p = std::strrchr(buf, ')');
-  return (p != nullptr && p[1] == ' ') ? p[2] : '?';
 }
 
 void test_rules() {
@@ -140,15 +125,15 @@ int trial(bool exclusive) {
   }
   for (auto& x : w) CHECK(pthread_create(&x.thread, nullptr, waiter_main, &x) == 0);
   // All four must be asleep inside epoll_wait before the connection comes.
-  bool asleep = false;
-  for (int i = 0; i < 2000 && !asleep; ++i) {
-    asleep = true;
-    for (auto& x : w) {
-      pid_t t = x.tid.load();
-      if (t == 0 || task_state(t) != 'S') asleep = false;
-    }
-    if (!asleep) sleep_ms(1);
-  }
+  const bool asleep = poll_until(
+      [&] {
+        for (auto& x : w) {
+          pid_t t = x.tid.load();
+          if (t == 0 || task_state(t) != 'S') return false;
+        }
+        return true;
+      },
+      2000);
   CHECK(asleep);
 
   int c = socket(AF_INET, SOCK_STREAM, 0);

@@ -16,12 +16,15 @@
 #include <cstdint>
 
 #include "conformance.h"
+#include "thread_state.h"
 
 #if !defined(__x86_64__)
 int main() { conformance::skip("raw clone helpers are x86-64 only"); }
 #else
 
 namespace {
+
+using namespace conformance;
 
 long futex(void* uaddr, int op, uint32_t val) {
   return syscall(SYS_futex, uaddr, op, val, nullptr, nullptr, 0);
@@ -42,33 +45,6 @@ long raw_syscall(long n, long a1 = 0, long a2 = 0, long a3 = 0) {
                : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
                : "rcx", "r11", "memory");
   return ret;
-}
-
-void sleep_ms(int ms) {
-  timespec ts{0, ms * 1000000L};
-  nanosleep(&ts, nullptr);
-}
-
-char task_state(pid_t t) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", t);
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return '?';
-  char buf[512];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  const char* p = std::strrchr(buf, ')');
-  return (p != nullptr && p[1] == ' ') ? p[2] : '?';
-}
-
-bool wait_until_sleeping(const std::atomic<uint32_t>& who) {
-  for (int i = 0; i < 5000; ++i) {
-    uint32_t t = who.load();
-    if (t != 0 && task_state(static_cast<pid_t>(t)) == 'S') return true;
-    sleep_ms(1);
-  }
-  return false;
 }
 
 // A futex waiter thread (pthread).
@@ -170,11 +146,7 @@ bool until_zero(const uint32_t* word) {
 
 // Bounded wait until the thread no longer exists.
 bool until_gone(pid_t t) {
-  for (int i = 0; i < 5000; ++i) {
-    if (task_state(t) == '?') return true;
-    sleep_ms(1);
-  }
-  return false;
+  return poll_until([&] { return task_state(t) == '?'; }, 5000);
 }
 
 void test_clone_cleartid() {

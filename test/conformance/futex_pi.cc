@@ -12,8 +12,11 @@
 #include <cstdint>
 
 #include "conformance.h"
+#include "thread_state.h"
 
 namespace {
+
+using namespace conformance;
 
 constexpr int64_t kMs = 1000000;
 
@@ -41,33 +44,6 @@ timespec to_ts(int64_t ns) {
   ts.tv_sec = static_cast<time_t>(ns / 1000000000);
   ts.tv_nsec = static_cast<long>(ns % 1000000000);
   return ts;
-}
-
-void sleep_ms(int ms) {
-  timespec ts{0, ms * kMs};
-  nanosleep(&ts, nullptr);
-}
-
-char task_state(pid_t t) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", t);
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return '?';
-  char buf[512];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  const char* p = std::strrchr(buf, ')');
-  return (p != nullptr && p[1] == ' ') ? p[2] : '?';
-}
-
-bool wait_until_sleeping(const std::atomic<uint32_t>& who) {
-  for (int i = 0; i < 5000; ++i) {
-    uint32_t t = who.load();
-    if (t != 0 && task_state(static_cast<pid_t>(t)) == 'S') return true;
-    sleep_ms(1);
-  }
-  return false;
 }
 
 [[maybe_unused]] bool until(const std::atomic<bool>& flag) {

@@ -10,8 +10,11 @@
 #include <cstdint>
 
 #include "conformance.h"
+#include "thread_state.h"
 
 namespace {
+
+using namespace conformance;
 
 long futex(void* uaddr, int op, uint32_t val, uintptr_t val2 = 0,
            void* uaddr2 = nullptr, uint32_t val3 = 0) {
@@ -19,33 +22,6 @@ long futex(void* uaddr, int op, uint32_t val, uintptr_t val2 = 0,
 }
 
 pid_t tid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
-
-void sleep_ms(int ms) {
-  timespec ts{0, ms * 1000000L};
-  nanosleep(&ts, nullptr);
-}
-
-char task_state(pid_t t) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", t);
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return '?';
-  char buf[512];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  const char* p = std::strrchr(buf, ')');
-  return (p != nullptr && p[1] == ' ') ? p[2] : '?';
-}
-
-bool wait_until_sleeping(const std::atomic<pid_t>& who) {
-  for (int i = 0; i < 5000; ++i) {
-    pid_t t = who.load();
-    if (t != 0 && task_state(t) == 'S') return true;
-    sleep_ms(1);
-  }
-  return false;
-}
 
 struct Waiter {
   uint32_t* word = nullptr;

@@ -16,8 +16,11 @@
 #include <cstdint>
 
 #include "conformance.h"
+#include "thread_state.h"
 
 namespace {
+
+using namespace conformance;
 
 long futex(void* uaddr, int op, uint32_t val, const void* timeout = nullptr) {
   return syscall(SYS_futex, uaddr, op, val, timeout, nullptr, 0);
@@ -32,37 +35,6 @@ long set_robust(void* head, size_t len) {
 }
 long get_robust(pid_t pid, void* head_ptr, void* len_ptr) {
   return syscall(SYS_get_robust_list, pid, head_ptr, len_ptr);
-}
-
-void sleep_ms(int ms) {
-  timespec ts{0, ms * 1000000L};
-  nanosleep(&ts, nullptr);
-}
-
-char stat_state(const char* path) {
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return '?';
-  char buf[512];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  const char* p = std::strrchr(buf, ')');
-  return (p != nullptr && p[1] == ' ') ? p[2] : '?';
-}
-
-char task_state(pid_t t) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", t);
-  return stat_state(path);
-}
-
-bool wait_until_sleeping(const std::atomic<uint32_t>& who) {
-  for (int i = 0; i < 5000; ++i) {
-    uint32_t t = who.load();
-    if (t != 0 && task_state(static_cast<pid_t>(t)) == 'S') return true;
-    sleep_ms(1);
-  }
-  return false;
 }
 
 // A gate one thread parks on until another opens it.

@@ -15,8 +15,11 @@
 #include <cstdint>
 
 #include "conformance.h"
+#include "thread_state.h"
 
 namespace {
+
+using namespace conformance;
 
 constexpr int64_t kMs = 1000000;
 
@@ -40,46 +43,11 @@ timespec to_ts(int64_t ns) {
   return ts;
 }
 
-void sleep_ms(int ms) {
-  timespec ts{0, ms * kMs};
-  nanosleep(&ts, nullptr);
-}
-
-char stat_state(const char* path) {
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return '?';
-  char buf[512];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  const char* p = std::strrchr(buf, ')');
-  return (p != nullptr && p[1] == ' ') ? p[2] : '?';
-}
-
-char task_state(pid_t t) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", t);
-  return stat_state(path);
-}
-
-bool wait_until_sleeping(const std::atomic<uint32_t>& who) {
-  for (int i = 0; i < 5000; ++i) {
-    uint32_t t = who.load();
-    if (t != 0 && task_state(static_cast<pid_t>(t)) == 'S') return true;
-    sleep_ms(1);
-  }
-  return false;
-}
-
 // Child process: the word is set to 1 by the child right before it waits.
 bool wait_child_sleeping(pid_t pid, const uint32_t* armed) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  for (int i = 0; i < 5000; ++i) {
-    if (__atomic_load_n(armed, __ATOMIC_SEQ_CST) != 0 && stat_state(path) == 'S') return true;
-    sleep_ms(1);
-  }
-  return false;
+  return poll_until(
+      [&] { return __atomic_load_n(armed, __ATOMIC_SEQ_CST) != 0 && proc_state(pid) == 'S'; },
+      5000);
 }
 
 std::atomic<int> g_handled{0};

@@ -14,8 +14,11 @@
 #include <cstdint>
 
 #include "conformance.h"
+#include "thread_state.h"
 
 namespace {
+
+using namespace conformance;
 
 long futex(void* uaddr, int op, uint32_t val, const void* timeout = nullptr,
            void* uaddr2 = nullptr, uint32_t val3 = 0) {
@@ -28,36 +31,6 @@ int64_t mono_ns() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
-}
-
-void sleep_ms(int ms) {
-  timespec ts{0, ms * 1000000L};
-  nanosleep(&ts, nullptr);
-}
-
-// State letter of a thread of this process from /proc/self/task/<tid>/stat.
-char task_state(pid_t t) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", t);
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return '?';
-  char buf[512];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  const char* p = std::strrchr(buf, ')');
-  return (p != nullptr && p[1] == ' ') ? p[2] : '?';
-}
-
-// A waiter publishes its tid and then enters the futex; once it is seen
-// sleeping ('S') after publishing, it is inside FUTEX_WAIT. Bounded.
-bool wait_until_sleeping(const std::atomic<pid_t>& who) {
-  for (int i = 0; i < 5000; ++i) {
-    pid_t t = who.load();
-    if (t != 0 && task_state(t) == 'S') return true;
-    sleep_ms(1);
-  }
-  return false;
 }
 
 // Retry a wake until it reports one woken waiter (bounded). Returns the

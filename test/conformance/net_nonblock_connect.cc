@@ -17,45 +17,15 @@
 #include <cstring>
 
 #include "conformance.h"
+#include "file_util.h"
+#include "net_util.h"
 
 namespace {
 
-const in6_addr kMappedLoopback = {
-    {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1}}};
-
-sockaddr* sa(void* p) { return static_cast<sockaddr*>(p); }
-
-sockaddr_in6 v6addr(const in6_addr& a, uint16_t port_net) {
-  sockaddr_in6 s{};
-  s.sin6_family = AF_INET6;
-  s.sin6_addr = a;
-  s.sin6_port = port_net;
-  return s;
-}
+using namespace conformance;
 
 int v6tcp() {
-  int s = socket(AF_INET6, SOCK_STREAM, 0);
-  int zero = 0;
-  setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-  return s;
-}
-
-uint16_t port_of(int fd) {
-  sockaddr_in6 s{};
-  socklen_t len = sizeof s;
-  if (getsockname(fd, sa(&s), &len) != 0) return 0;
-  return s.sin6_port;
-}
-
-int get_int(int fd, int level, int name) {
-  int v = -12345;
-  socklen_t len = sizeof v;
-  if (getsockopt(fd, level, name, &v, &len) != 0) return -12345;
-  return v;
-}
-
-int set_int(int fd, int level, int name, int v) {
-  return setsockopt(fd, level, name, &v, sizeof v);
+  return dual_stack_socket(SOCK_STREAM);
 }
 
 short poll1(int fd, short events, int ms) {
@@ -320,15 +290,6 @@ void test_shutdown_quirks() {
   CHECK(port_of(l) != port);
   close(taker);
   close(l);
-}
-
-int read_proc_int(const char* path, int dflt) {
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return dflt;
-  int v = dflt;
-  if (std::fscanf(f, "%d", &v) != 1) v = dflt;
-  std::fclose(f);
-  return v;
 }
 
 void test_options() {

@@ -14,42 +14,16 @@
 #include <cstring>
 
 #include "conformance.h"
+#include "net_util.h"
 
 namespace {
 
-const in6_addr kMappedLoopback = {
-    {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1}}};
-
-sockaddr* sa(void* p) { return static_cast<sockaddr*>(p); }
-
-sockaddr_in6 v6any(uint16_t port_net) {
-  sockaddr_in6 s{};
-  s.sin6_family = AF_INET6;
-  s.sin6_addr = in6addr_any;
-  s.sin6_port = port_net;
-  return s;
-}
+using namespace conformance;
 
 int v6sock(int type, bool reuseport) {
-  int s = socket(AF_INET6, type, 0);
-  int zero = 0, one = 1;
-  setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-  if (reuseport) CHECK_OK(setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one));
+  int s = dual_stack_socket(type);
+  if (reuseport) CHECK_OK(set_int(s, SOL_SOCKET, SO_REUSEPORT, 1));
   return s;
-}
-
-uint16_t port_of(int fd) {
-  sockaddr_in6 s{};
-  socklen_t len = sizeof s;
-  if (getsockname(fd, sa(&s), &len) != 0) return 0;
-  return s.sin6_port;
-}
-
-int get_int(int fd, int level, int name) {
-  int v = -1;
-  socklen_t len = sizeof v;
-  if (getsockopt(fd, level, name, &v, &len) != 0) return -2;
-  return v;
 }
 
 constexpr int kClients = 64;
@@ -61,11 +35,11 @@ void test_udp_group() {
   int plain = v6sock(SOCK_DGRAM, false);
   CHECK(get_int(plain, SOL_SOCKET, SO_REUSEPORT) == 0);
   close(plain);
-  sockaddr_in6 any = v6any(0);
+  sockaddr_in6 any = v6addr(in6addr_any, 0);
   CHECK_OK(bind(g0, sa(&any), sizeof any));
   const uint16_t port = port_of(g0);
   CHECK(port != 0);
-  sockaddr_in6 same = v6any(port);
+  sockaddr_in6 same = v6addr(in6addr_any, port);
   CHECK_OK(bind(g1, sa(&same), sizeof same));
   CHECK(port_of(g1) == port);
   // Without SO_REUSEPORT: EADDRINUSE, on `::` and on 127.0.0.1.
@@ -73,20 +47,17 @@ void test_udp_group() {
   CHECK_ERR(bind(third, sa(&same), sizeof same), EADDRINUSE);
   close(third);
   int third4 = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in lo4{};
-  lo4.sin_family = AF_INET;
-  lo4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  lo4.sin_port = port;
+  sockaddr_in lo4 = v4addr(INADDR_LOOPBACK, port);
   CHECK_ERR(bind(third4, sa(&lo4), sizeof lo4), EADDRINUSE);
   close(third4);
   // SO_REUSEPORT set only on the newcomer is not enough either.
   int late = v6sock(SOCK_DGRAM, false);
   int one = 1;
   int lone = v6sock(SOCK_DGRAM, false);
-  sockaddr_in6 any0 = v6any(0);
+  sockaddr_in6 any0 = v6addr(in6addr_any, 0);
   CHECK_OK(bind(lone, sa(&any0), sizeof any0));
   CHECK_OK(setsockopt(late, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one));
-  sockaddr_in6 lone_port = v6any(port_of(lone));
+  sockaddr_in6 lone_port = v6addr(in6addr_any, port_of(lone));
   CHECK_ERR(bind(late, sa(&lone_port), sizeof lone_port), EADDRINUSE);
   close(late);
   close(lone);
@@ -173,10 +144,10 @@ void test_udp_group() {
 void test_tcp_group() {
   int l0 = v6sock(SOCK_STREAM, true);
   int l1 = v6sock(SOCK_STREAM, true);
-  sockaddr_in6 any = v6any(0);
+  sockaddr_in6 any = v6addr(in6addr_any, 0);
   CHECK_OK(bind(l0, sa(&any), sizeof any));
   const uint16_t port = port_of(l0);
-  sockaddr_in6 same = v6any(port);
+  sockaddr_in6 same = v6addr(in6addr_any, port);
   CHECK_OK(bind(l1, sa(&same), sizeof same));
   CHECK_OK(listen(l0, 64));
   CHECK_OK(listen(l1, 64));
@@ -189,10 +160,7 @@ void test_tcp_group() {
   // 32 connections are spread over both listeners.
   constexpr int kConns = 32;
   int conns[kConns];
-  sockaddr_in dst{};
-  dst.sin_family = AF_INET;
-  dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  dst.sin_port = port;
+  sockaddr_in dst = v4addr(INADDR_LOOPBACK, port);
   for (int& c : conns) {
     c = socket(AF_INET, SOCK_STREAM, 0);
     CHECK_OK(connect(c, sa(&dst), sizeof dst));

@@ -15,50 +15,12 @@
 #include <cstring>
 
 #include "conformance.h"
+#include "file_util.h"
+#include "net_util.h"
 
 namespace {
 
-const in6_addr kMappedLoopback = {
-    {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1}}};
-
-sockaddr_in6 v6addr(const in6_addr& a, uint16_t port_net) {
-  sockaddr_in6 s{};
-  s.sin6_family = AF_INET6;
-  s.sin6_addr = a;
-  s.sin6_port = port_net;
-  return s;
-}
-
-sockaddr_in v4loopback(uint16_t port_net) {
-  sockaddr_in s{};
-  s.sin_family = AF_INET;
-  s.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  s.sin_port = port_net;
-  return s;
-}
-
-bool is_mapped_loopback(const sockaddr_in6& s) {
-  return s.sin6_family == AF_INET6 &&
-         std::memcmp(&s.sin6_addr, &kMappedLoopback, sizeof(in6_addr)) == 0;
-}
-
-// Native IPv6 loopback: ::1 configured on lo and a socket can bind it.
-bool ipv6_loopback_works() {
-  int s = socket(AF_INET6, SOCK_STREAM, 0);
-  if (s < 0) return false;
-  sockaddr_in6 a = v6addr(in6addr_loopback, 0);
-  bool ok = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(s);
-  return ok;
-}
-
-int getsockopt_int(int fd, int level, int name) {
-  int v = -12345;
-  socklen_t len = sizeof v;
-  if (getsockopt(fd, level, name, &v, &len) != 0) return -12345;
-  if (len != sizeof v) return -23456;
-  return v;
-}
+using namespace conformance;
 
 // Write `n` bytes, read them back on the other side.
 void round_trip(int from, int to, const char* msg) {
@@ -79,25 +41,20 @@ void test_dual_stack() {
   // The default of IPV6_V6ONLY comes from net.ipv6.bindv6only (0 by default).
   int lst = socket(AF_INET6, SOCK_STREAM, 0);
   CHECK(lst >= 0);
-  FILE* f = std::fopen("/proc/sys/net/ipv6/bindv6only", "r");
-  int sysdefault = 0;
-  if (f != nullptr) {
-    if (std::fscanf(f, "%d", &sysdefault) != 1) sysdefault = 0;
-    std::fclose(f);
-  }
-  CHECK(getsockopt_int(lst, IPPROTO_IPV6, IPV6_V6ONLY) == sysdefault);
+  const int sysdefault = read_proc_int("/proc/sys/net/ipv6/bindv6only", 0);
+  CHECK(get_int(lst, IPPROTO_IPV6, IPV6_V6ONLY) == sysdefault);
   int zero = 0;
   CHECK_OK(setsockopt(lst, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero));
-  CHECK(getsockopt_int(lst, IPPROTO_IPV6, IPV6_V6ONLY) == 0);
-  CHECK(getsockopt_int(lst, SOL_SOCKET, SO_DOMAIN) == AF_INET6);
-  CHECK(getsockopt_int(lst, SOL_SOCKET, SO_TYPE) == SOCK_STREAM);
-  CHECK(getsockopt_int(lst, SOL_SOCKET, SO_PROTOCOL) == IPPROTO_TCP);
+  CHECK(get_int(lst, IPPROTO_IPV6, IPV6_V6ONLY) == 0);
+  CHECK(get_int(lst, SOL_SOCKET, SO_DOMAIN) == AF_INET6);
+  CHECK(get_int(lst, SOL_SOCKET, SO_TYPE) == SOCK_STREAM);
+  CHECK(get_int(lst, SOL_SOCKET, SO_PROTOCOL) == IPPROTO_TCP);
 
   sockaddr_in6 any = v6addr(in6addr_any, 0);
   CHECK_OK(bind(lst, reinterpret_cast<sockaddr*>(&any), sizeof any));
-  CHECK(getsockopt_int(lst, SOL_SOCKET, SO_ACCEPTCONN) == 0);
+  CHECK(get_int(lst, SOL_SOCKET, SO_ACCEPTCONN) == 0);
   CHECK_OK(listen(lst, 16));
-  CHECK(getsockopt_int(lst, SOL_SOCKET, SO_ACCEPTCONN) == 1);
+  CHECK(get_int(lst, SOL_SOCKET, SO_ACCEPTCONN) == 1);
 
   sockaddr_in6 bound{};
   socklen_t blen = sizeof bound;
@@ -125,7 +82,7 @@ void test_dual_stack() {
   // --- client 1: AF_INET to 127.0.0.1, accepted with plain accept().
   int c1 = socket(AF_INET, SOCK_STREAM, 0);
   CHECK(c1 >= 0);
-  sockaddr_in dst = v4loopback(port);
+  sockaddr_in dst = v4addr(INADDR_LOOPBACK, port);
   CHECK_OK(connect(c1, reinterpret_cast<sockaddr*>(&dst), sizeof dst));
   sockaddr_in c1name{};
   socklen_t c1len = sizeof c1name;
@@ -156,10 +113,10 @@ void test_dual_stack() {
   // Plain accept: neither O_NONBLOCK (from the listener) nor FD_CLOEXEC.
   CHECK((fcntl(a1, F_GETFL) & O_NONBLOCK) == 0);
   CHECK((fcntl(a1, F_GETFD) & FD_CLOEXEC) == 0);
-  CHECK(getsockopt_int(a1, SOL_SOCKET, SO_DOMAIN) == AF_INET6);
-  CHECK(getsockopt_int(a1, SOL_SOCKET, SO_ACCEPTCONN) == 0);
+  CHECK(get_int(a1, SOL_SOCKET, SO_DOMAIN) == AF_INET6);
+  CHECK(get_int(a1, SOL_SOCKET, SO_ACCEPTCONN) == 0);
   // The accepted socket stays dual-stack.
-  CHECK(getsockopt_int(a1, IPPROTO_IPV6, IPV6_V6ONLY) == 0);
+  CHECK(get_int(a1, IPPROTO_IPV6, IPV6_V6ONLY) == 0);
 
   sockaddr_in6 aname{};
   socklen_t alen = sizeof aname;
@@ -187,7 +144,7 @@ void test_dual_stack() {
   CHECK(a2 >= 0);
   CHECK((fcntl(a2, F_GETFL) & O_NONBLOCK) != 0);
   CHECK((fcntl(a2, F_GETFD) & FD_CLOEXEC) != 0);
-  CHECK(getsockopt_int(a2, SOL_SOCKET, SO_DOMAIN) == AF_INET6);
+  CHECK(get_int(a2, SOL_SOCKET, SO_DOMAIN) == AF_INET6);
   char b;
   CHECK_ERR(read(a2, &b, 1), EAGAIN);
   round_trip(c2, a2, "x");
@@ -265,7 +222,7 @@ void test_dual_stack() {
   CHECK(c4len == 28);
   CHECK(is_mapped_loopback(c4peer));
   CHECK(c4peer.sin6_port == port);
-  CHECK(getsockopt_int(c4, SOL_SOCKET, SO_DOMAIN) == AF_INET6);
+  CHECK(get_int(c4, SOL_SOCKET, SO_DOMAIN) == AF_INET6);
   pfd = {lst, POLLIN, 0};
   CHECK(poll(&pfd, 1, 1000) == 1);
   sockaddr_in6 p4{};

@@ -15,45 +15,15 @@
 #include <string>
 
 #include "conformance.h"
+#include "net_util.h"
 
 namespace {
 
-const in6_addr kMappedLoopback = {
-    {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1}}};
-
-sockaddr_in6 v6addr(const in6_addr& a, uint16_t port_net) {
-  sockaddr_in6 s{};
-  s.sin6_family = AF_INET6;
-  s.sin6_addr = a;
-  s.sin6_port = port_net;
-  return s;
-}
-
-sockaddr_in v4loopback(uint16_t port_net) {
-  sockaddr_in s{};
-  s.sin_family = AF_INET;
-  s.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  s.sin_port = port_net;
-  return s;
-}
-
-bool is_mapped_loopback(const sockaddr_in6& s) {
-  return s.sin6_family == AF_INET6 &&
-         std::memcmp(&s.sin6_addr, &kMappedLoopback, sizeof(in6_addr)) == 0;
-}
-
-sockaddr* sa(void* p) { return static_cast<sockaddr*>(p); }
+using namespace conformance;
 
 bool readable(int fd, int ms = 1000) {
   pollfd p{fd, POLLIN, 0};
   return poll(&p, 1, ms) == 1 && (p.revents & POLLIN) != 0;
-}
-
-uint16_t v4_port(int fd) {
-  sockaddr_in s{};
-  socklen_t len = sizeof s;
-  if (getsockname(fd, sa(&s), &len) != 0) return 0;
-  return s.sin_port;
 }
 
 // Does the routing table (as /proc shows it) have an IPv6 default route that
@@ -96,12 +66,12 @@ void test_udp() {
   int ca = socket(AF_INET, SOCK_DGRAM, 0);
   int cb = socket(AF_INET, SOCK_DGRAM, 0);
   CHECK(ca >= 0 && cb >= 0);
-  sockaddr_in dst = v4loopback(port);
+  sockaddr_in dst = v4addr(INADDR_LOOPBACK, port);
   CHECK(sendto(ca, "a0", 2, 0, sa(&dst), sizeof dst) == 2);
   CHECK(sendto(cb, "b0", 2, 0, sa(&dst), sizeof dst) == 2);
   CHECK(sendto(ca, "a1", 2, 0, sa(&dst), sizeof dst) == 2);
   CHECK(sendto(cb, "b1", 2, 0, sa(&dst), sizeof dst) == 2);
-  const uint16_t pa = v4_port(ca), pb = v4_port(cb);
+  const uint16_t pa = port_of(ca), pb = port_of(cb);
   CHECK(pa != 0 && pb != 0 && pa != pb);
 
   // recvfrom: every datagram carries its own sender. Loopback keeps order.
@@ -225,7 +195,7 @@ void test_udp() {
     int s6 = socket(AF_INET6, SOCK_DGRAM, 0);
     CHECK(s6 >= 0);
     CHECK_OK(setsockopt(s6, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero));
-    sockaddr_in to4 = v4loopback(port);
+    sockaddr_in to4 = v4addr(INADDR_LOOPBACK, port);
     CHECK(sendto(s6, "v4dst", 5, 0, sa(&to4), sizeof to4) == 5);
     sockaddr_in6 name{};
     socklen_t nlen = sizeof name;

@@ -16,56 +16,11 @@
 #include <cstring>
 
 #include "conformance.h"
+#include "net_util.h"
 
 namespace {
 
-const in6_addr kMappedLoopback = {
-    {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1}}};
-
-sockaddr_in6 v6addr(const in6_addr& a, uint16_t port_net) {
-  sockaddr_in6 s{};
-  s.sin6_family = AF_INET6;
-  s.sin6_addr = a;
-  s.sin6_port = port_net;
-  return s;
-}
-
-sockaddr_in v4addr(uint32_t host_order_addr, uint16_t port_net) {
-  sockaddr_in s{};
-  s.sin_family = AF_INET;
-  s.sin_addr.s_addr = htonl(host_order_addr);
-  s.sin_port = port_net;
-  return s;
-}
-
-sockaddr* sa(void* p) { return static_cast<sockaddr*>(p); }
-
-bool ipv6_loopback_works() {
-  int s = socket(AF_INET6, SOCK_STREAM, 0);
-  if (s < 0) return false;
-  sockaddr_in6 a = v6addr(in6addr_loopback, 0);
-  bool ok = bind(s, sa(&a), sizeof a) == 0;
-  close(s);
-  return ok;
-}
-
-int v6only(int fd) {
-  int v = -1;
-  socklen_t len = sizeof v;
-  if (getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v, &len) != 0) return -2;
-  return len == sizeof v ? v : -3;
-}
-
-int set_v6only(int fd, int v) {
-  return setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof v);
-}
-
-uint16_t port_of(int fd) {
-  sockaddr_in6 s{};
-  socklen_t len = sizeof s;
-  if (getsockname(fd, sa(&s), &len) != 0) return 0;
-  return s.sin6_port;
-}
+using namespace conformance;
 
 void test_listener() {
   // Reserve an IPv4 port first (bound, not listening) so that no concurrent

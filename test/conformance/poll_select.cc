@@ -20,8 +20,11 @@
 #include <cstdint>
 
 #include "conformance.h"
+#include "thread_state.h"
 
 namespace {
+
+using namespace conformance;
 
 int64_t mono_ns() {
   timespec ts{};
@@ -29,25 +32,7 @@ int64_t mono_ns() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
-void sleep_ms(int ms) {
-  timespec ts{0, ms * 1000000L};
-  nanosleep(&ts, nullptr);
-}
-
 pid_t gettid_() { return static_cast<pid_t>(syscall(SYS_gettid)); }
-
-char task_state(pid_t t) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", t);
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return '?';
-  char buf[512];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  const char* p = std::strrchr(buf, ')');
-  return (p != nullptr && p[1] == ' ') ? p[2] : '?';
-}
 
 short poll1(int fd, short events, int ms = 0) {
   pollfd p{fd, events, 0};
@@ -336,33 +321,25 @@ struct Kicker {
   pthread_t thread{};
 };
 
-bool wait_asleep(pid_t t) {
-  for (int i = 0; i < 3000; ++i) {
-    if (task_state(t) == 'S') return true;
-    sleep_ms(1);
-  }
-  return false;
-}
-
 void* kicker_main(void* arg) {
   auto* k = static_cast<Kicker*>(arg);
   if (k->write_fd < 0) {
     for (int round = 0; round < 30 && !k->done; ++round) {
-      wait_asleep(k->target);  // signal even if never seen asleep: no hang
+      wait_until_sleeping(k->target, 3000);  // signal even if never seen asleep: no hang
       syscall(SYS_tgkill, getpid(), k->target, SIGUSR1);
       k->sent = true;
       for (int i = 0; i < 100 && !k->done; ++i) sleep_ms(1);
     }
     return nullptr;
   }
-  wait_asleep(k->target);
+  wait_until_sleeping(k->target, 3000);
   syscall(SYS_tgkill, getpid(), k->target, SIGUSR1);
   k->sent = true;
   {
     // The handler runs, then the restarted read sleeps again.
     for (int i = 0; i < 3000 && g_usr1 == 0; ++i) sleep_ms(1);
     sleep_ms(5);
-    wait_asleep(k->target);
+    wait_until_sleeping(k->target, 3000);
     if (write(k->write_fd, "r", 1) != 1) std::abort();
   }
   return nullptr;

@@ -21,41 +21,11 @@
 #include <string>
 
 #include "conformance.h"
+#include "file_util.h"
 
 namespace {
 
-std::optional<std::string> read_file(const char* path) {
-  const int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string out;
-  char buf[65536];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-  close(fd);
-  if (n < 0) return std::nullopt;
-  return out;
-}
-
-// "0-2,4" -> {0,1,2,4}; nullopt if malformed.
-std::optional<std::set<int>> parse_cpu_list(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  std::set<int> out;
-  std::stringstream in(s);
-  for (std::string part; std::getline(in, part, ',');) {
-    char* end = nullptr;
-    const long a = std::strtol(part.c_str(), &end, 10);
-    if (end == part.c_str()) return std::nullopt;
-    long b = a;
-    if (*end == '-') {
-      const char* start = end + 1;
-      b = std::strtol(start, &end, 10);
-      if (end == start) return std::nullopt;
-    }
-    if (*end != '\0' || b < a || a < 0) return std::nullopt;
-    for (long c = a; c <= b; ++c) out.insert(static_cast<int>(c));
-  }
-  return out;
-}
+using namespace conformance;
 
 std::set<int> first_n(int n) {
   std::set<int> out;

@@ -31,29 +31,13 @@
 #include <vector>
 
 #include "conformance.h"
+#include "file_util.h"
 
 namespace {
 
-pid_t gettid_raw() { return static_cast<pid_t>(syscall(SYS_gettid)); }
+using namespace conformance;
 
-// The whole file, read with read(2) into a large buffer until EOF.
-std::optional<std::string> read_file(const std::string& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0) {
-      close(fd);
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  close(fd);
-  return out;
-}
+pid_t gettid_raw() { return static_cast<pid_t>(syscall(SYS_gettid)); }
 
 // `text` without the lines that start with one of `volatile_prefixes` (values
 // that change between two reads: memory use, context switches, CPU MHz).
@@ -64,28 +48,6 @@ std::string stable_lines(const std::string& text, const std::vector<std::string>
     bool skip = false;
     for (const std::string& p : volatile_prefixes) skip = skip || line.rfind(p, 0) == 0;
     if (!skip) out += line + "\n";
-  }
-  return out;
-}
-
-// "0-2,4\n" -> {0,1,2,4}; nullopt if malformed.
-std::optional<std::set<int>> parse_cpu_list(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  std::set<int> out;
-  if (s.empty()) return out;
-  std::stringstream in(s);
-  for (std::string part; std::getline(in, part, ',');) {
-    char* end = nullptr;
-    const long a = std::strtol(part.c_str(), &end, 10);
-    if (end == part.c_str()) return std::nullopt;
-    long b = a;
-    if (*end == '-') {
-      const char* start = end + 1;
-      b = std::strtol(start, &end, 10);
-      if (end == start) return std::nullopt;
-    }
-    if (*end != '\0' || b < a || a < 0) return std::nullopt;
-    for (long c = a; c <= b; ++c) out.insert(static_cast<int>(c));
   }
   return out;
 }
