@@ -29,11 +29,6 @@
 #include "sentry/kernel/credentials.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/thread_name.h"
-#include "sentry/syscalls/registry.h"
-
-namespace sentry::syscalls {
-void register_identity(Registry& r);
-}
 
 using namespace sentry;
 using kernel::Credentials;
@@ -302,11 +297,8 @@ struct IdentityFixture {
   boost::asio::io_context io;
   kernel::Kernel k;
   testing::FakeGuestMemory mem;
-  std::array<syscalls::SyscallHandler, 512> table{};
 
   explicit IdentityFixture(kernel::MachineConfig cfg = {}) : k(io, std::move(cfg)) {
-    syscalls::Registry r(table.data(), static_cast<int>(table.size()));
-    syscalls::register_identity(r);
     k.tree.add_root(kTid, "/bin/true");
     k.tree.task(kTid)->creds = root();
     k.tree.add_task(kTid, kThread, kernel::CloneInfo{true, true});
@@ -314,11 +306,7 @@ struct IdentityFixture {
   }
 
   std::shared_ptr<testing::FakeSyscall> run(std::string_view name, SyscallArgs args, pid_t tid = kTid) {
-    auto call = std::make_shared<testing::FakeSyscall>(tid, name, args, mem);
-    auto h = table[static_cast<std::size_t>(call->nr())];
-    REQUIRE(h != nullptr);
-    h(k, call);
-    return call;
+    return testing::run_handler(k, mem, tid, name, args);
   }
 };
 

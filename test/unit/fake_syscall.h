@@ -4,9 +4,15 @@
 
 #include <optional>
 
+#include <memory>
+
+#include <catch2/catch.hpp>
+
 #include "fake_guest_memory.h"
 #include "abi/syscall_table.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/supervisor/syscall.h"
+#include "sentry/syscalls/handler_table.h"
 
 namespace sentry::testing {
 
@@ -41,5 +47,16 @@ class FakeSyscall final : public Syscall {
   }
   FakeGuestMemory& mem_;
 };
+
+// Runs sentry's handler for syscall `name` on a FakeSyscall from thread `tid`
+// and returns the call (its answer is in ->value / ->continued).
+inline std::shared_ptr<FakeSyscall> run_handler(kernel::Kernel& k, FakeGuestMemory& mem, pid_t tid,
+                                                std::string_view name, SyscallArgs args) {
+  auto call = std::make_shared<FakeSyscall>(tid, name, args, mem);
+  syscalls::SyscallHandler h = syscalls::handler_for(call->nr());
+  REQUIRE(h != nullptr);
+  h(k, call);
+  return call;
+}
 
 }  // namespace sentry::testing

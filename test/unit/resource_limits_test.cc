@@ -15,11 +15,6 @@
 #include "sentry/kernel/credentials.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/resource_limits.h"
-#include "sentry/syscalls/registry.h"
-
-namespace sentry::syscalls {
-void register_limits(Registry& r);
-}
 
 using namespace sentry;
 using kernel::Limit;
@@ -108,11 +103,8 @@ struct LimitsFixture {
   boost::asio::io_context io;
   kernel::Kernel k{io, kernel::MachineConfig{}};
   testing::FakeGuestMemory mem;
-  std::array<syscalls::SyscallHandler, 512> table{};
 
   LimitsFixture(pid_t root_tid = kTid) {
-    syscalls::Registry r(table.data(), static_cast<int>(table.size()));
-    syscalls::register_limits(r);
     k.tree.add_root(root_tid, "/bin/true");
     k.tree.group_of(root_tid)->limits = sample();
     k.tree.add_task(root_tid, kChild, kernel::CloneInfo{});
@@ -128,11 +120,7 @@ struct LimitsFixture {
     return {v[0], v[1]};
   }
   std::shared_ptr<testing::FakeSyscall> run(std::string_view name, SyscallArgs args, pid_t tid = kTid) {
-    auto call = std::make_shared<testing::FakeSyscall>(tid, name, args, mem);
-    auto h = table[static_cast<std::size_t>(call->nr())];
-    REQUIRE(h != nullptr);
-    h(k, call);
-    return call;
+    return testing::run_handler(k, mem, tid, name, args);
   }
 };
 

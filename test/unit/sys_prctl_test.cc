@@ -17,12 +17,6 @@
 #include "sentry/kernel/credentials.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/thread_name.h"
-#include "sentry/syscalls/registry.h"
-
-namespace sentry::syscalls {
-void register_prctl(Registry& r);
-void register_system_info(Registry& r);
-}
 
 using namespace sentry;
 
@@ -36,12 +30,8 @@ struct PrctlFixture {
   boost::asio::io_context io;
   kernel::Kernel k;
   testing::FakeGuestMemory mem;
-  std::array<syscalls::SyscallHandler, 512> table{};
 
   explicit PrctlFixture(kernel::MachineConfig cfg = {}) : k(io, std::move(cfg)) {
-    syscalls::Registry r(table.data(), static_cast<int>(table.size()));
-    syscalls::register_prctl(r);
-    syscalls::register_system_info(r);
     k.tree.add_root(kTid, "/bin/true");
     kernel::Credentials& c = k.tree.task(kTid)->creds;
     c.cap_effective = c.cap_permitted = c.cap_bounding = kAllCaps;
@@ -54,11 +44,7 @@ struct PrctlFixture {
     return run("prctl", {option, a2, a3, a4, a5, 0}, tid);
   }
   std::shared_ptr<testing::FakeSyscall> run(std::string_view name, SyscallArgs args, pid_t tid = kTid) {
-    auto call = std::make_shared<testing::FakeSyscall>(tid, name, args, mem);
-    auto h = table[static_cast<std::size_t>(call->nr())];
-    REQUIRE(h != nullptr);
-    h(k, call);
-    return call;
+    return testing::run_handler(k, mem, tid, name, args);
   }
 };
 
