@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <cerrno>
 
 #include "proc_synth/format.h"
@@ -163,6 +165,15 @@ std::optional<ProcessView> process_view_from(const kernel::ProcessTree& tree,
     p.tasks.push_back(std::move(v));
   }
   if (p.tasks.empty()) return std::nullopt;
+  for (const TaskView& t : p.tasks) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/task/%d/stat", tgid, t.tid);
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    std::size_t close_paren = line.rfind(')');
+    if (close_paren != std::string::npos && close_paren + 2 < line.size() && line[close_paren + 2] != 'Z') ++p.live_threads;
+  }
   return p;
 }
 

@@ -123,7 +123,7 @@ std::optional<std::string> model_status_value(const std::string& key, const std:
     return s + " ";
   }
   if (key == "Kthread") return "0";
-  if (key == "Threads") return std::to_string(p.tasks.size());
+  if (key == "Threads") return std::to_string(p.live_threads ? p.live_threads : p.tasks.size());
   if (key == "SigQ") {
     // queued/RLIMIT_SIGPENDING: the host's count, the model's limit.
     const std::size_t slash = host_value.find('/');
@@ -206,7 +206,7 @@ std::string pid_stat(const ProcessView& p, const TaskView& t, bool whole) {
   const bool rt = t.policy == 1 || t.policy == 2;
   f[kStatPriority] = std::to_string(rt ? -1 - static_cast<int>(t.rt_priority) : 20 + t.nice);
   f[kStatNice] = std::to_string(t.nice);
-  f[kStatThreads] = std::to_string(p.tasks.size());
+  f[kStatThreads] = std::to_string(p.live_threads ? p.live_threads : p.tasks.size());
   f[kStatRsslim] = std::to_string(p.limits.get(RLIMIT_RSS).cur);
   f[kStatProcessor] = std::to_string(t.cpu);
   f[kStatRtPriority] = std::to_string(t.rt_priority);

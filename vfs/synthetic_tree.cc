@@ -71,6 +71,30 @@ int SyntheticTree::dir_fd(const std::string& guest_path, const std::vector<proc_
   return fd >= 0 ? fd : -errno;
 }
 
+std::string SyntheticTree::file_path(const std::string& guest_path, const std::string& content) {
+  if (!ensure_root()) return {};
+  std::error_code ec;
+  std::filesystem::create_directories(root_ + "/.files", ec);
+  std::string name = guest_path.substr(guest_path.rfind('/') + 1);
+  std::string path = root_ + "/.files/" + std::to_string(++next_file_) + "-" + name;
+  int fd = open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444);
+  if (fd < 0) return {};
+  bool ok = write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  close(fd);
+  if (!ok) {
+    unlink(path.c_str());
+    return {};
+  }
+  return path;
+}
+
+std::string SyntheticTree::dir_path(const std::string& guest_path, const std::vector<proc_synth::DirEntry>& entries) {
+  int fd = dir_fd(guest_path, entries);
+  if (fd < 0) return {};
+  close(fd);
+  return root_ + guest_path;
+}
+
 std::optional<std::string> SyntheticTree::guest_path_of(const std::string& host_path) const {
   if (root_.empty() || host_path.compare(0, root_.size(), root_) != 0) return std::nullopt;
   std::string rest = host_path.substr(root_.size());

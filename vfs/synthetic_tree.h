@@ -25,12 +25,18 @@ class SyntheticTree {
   int file_fd(const std::string& guest_path, const std::string& content);
   // An O_DIRECTORY fd on a materialised `guest_path` listing `entries`.
   int dir_fd(const std::string& guest_path, const std::vector<proc_synth::DirEntry>& entries);
+  // The same two as host paths the guest can open itself (for mechanisms that
+  // cannot install fds): a fresh read-only file holding `content` (the caller
+  // unlinks it once opened), and the materialised directory. Empty on failure.
+  std::string file_path(const std::string& guest_path, const std::string& content);
+  std::string dir_path(const std::string& guest_path, const std::vector<proc_synth::DirEntry>& entries);
   // The guest path a host path inside the materialised tree stands for.
   std::optional<std::string> guest_path_of(const std::string& host_path) const;
 
  private:
   bool ensure_root();
   std::string root_;  // created on first use, removed with everything in it
+  unsigned long next_file_ = 0;
 };
 
 }  // namespace sentry::vfs

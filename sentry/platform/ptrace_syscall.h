@@ -18,6 +18,7 @@ class PtraceSyscall final : public Syscall {
 
   GuestMemory& memory() override { return memory_; }
   ReplyStatus complete_with_fd(int host_fd, bool cloexec) override;
+  bool can_install_fds() const override { return false; }
   bool still_waiting() override;
   ReplyStatus continue_rewritten(const SyscallArgs& args, ExitFixup on_exit) override;
   std::uint64_t scratch_area(std::size_t size) override;

@@ -62,6 +62,10 @@ class Syscall : public std::enable_shared_from_this<Syscall> {
   // Installs `host_fd` (sentry's descriptor; sentry keeps its own copy) into the
   // guest and answers with the new guest fd number. `cloexec` sets FD_CLOEXEC.
   virtual ReplyStatus complete_with_fd(int host_fd, bool cloexec) = 0;
+  // Whether complete_with_fd works here (seccomp user notification). Where it
+  // does not (ptrace platform), handlers let the host create the object in the
+  // guest's thread with continue_rewritten() instead.
+  virtual bool can_install_fds() const { return true; }
 
   // True while the calling thread still waits for this answer. Checked before a
   // handler acts on memory it read (a time-of-check/time-of-use guard) and by

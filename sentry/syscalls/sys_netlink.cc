@@ -131,6 +131,15 @@ void netlink_socket(kernel::Kernel& k, const SyscallPtr& call, int type, int pro
     call->fail(EPROTONOSUPPORT);
     return;
   }
+  if (!call->can_install_fds()) {
+    // The ptrace platform cannot give the guest sentry's socketpair: the
+    // guest gets the host's route socket, i.e. the host's interfaces.
+    static bool warned = false;
+    if (!warned) spdlog::warn("--platform ptrace: NETLINK_ROUTE is the host's (interfaces are not the guest's model)");
+    warned = true;
+    call->continue_on_host();
+    return;
+  }
   int guest_fd = -1;
   netstack::NetlinkSocket s;
   s.type = base;

@@ -45,6 +45,9 @@ std::optional<std::string> absolute_guest_path(kernel::Kernel& k, pid_t tid, int
   return (*base == "/" ? std::string() : *base) + "/" + path;
 }
 
+// The argument holding the path: open(2) has it first, openat/openat2 second.
+int path_arg_of(const SyscallPtr& call) { return call->entry() && call->entry()->name == "open" ? 0 : 1; }
+
 // Answers with `fd_or_errno`: installs the fd in the guest (then closes
 // sentry's copy), or fails with the errno.
 void install(const SyscallPtr& call, int fd_or_errno, std::uint64_t flags) {
@@ -54,6 +57,24 @@ void install(const SyscallPtr& call, int fd_or_errno, std::uint64_t flags) {
   }
   call->complete_with_fd(fd_or_errno, (flags & O_CLOEXEC) != 0);
   close(fd_or_errno);
+}
+
+// Where fds cannot be installed (ptrace platform): the guest's own thread
+// opens `host_path` instead of its path (argument `path_arg`); a
+// materialised file is unlinked once open, as a memfd would be anonymous.
+void open_instead(const SyscallPtr& call, int path_arg, const std::string& host_path, bool unlink_after) {
+  std::uint64_t at = host_path.empty() ? 0 : call->scratch_area(host_path.size() + 1);
+  if (at == 0 || !call->memory().write(at, host_path.c_str(), host_path.size() + 1)) {
+    call->fail(ENOMEM);
+    return;
+  }
+  SyscallArgs a = call->args();
+  a[path_arg] = at;
+  if (path_arg == 1 && call->entry() && call->entry()->name != "openat2") a[0] = AT_FDCWD;
+  call->continue_rewritten(a, [host_path, unlink_after](std::int64_t r) {
+    if (unlink_after) unlink(host_path.c_str());
+    return r;
+  });
 }
 
 void serve_open(kernel::Kernel& k, const SyscallPtr& call, int dirfd, std::uint64_t path_ptr, std::uint64_t flags) {
@@ -84,7 +105,15 @@ void serve_open(kernel::Kernel& k, const SyscallPtr& call, int dirfd, std::uint6
         return;
       }
       auto entries = proc_synth::list_dir(guest, source);
-      install(call, entries ? k.synthetic.dir_fd(guest, *entries) : -ENOENT, flags);
+      if (!entries) {
+        call->fail(ENOENT);
+        return;
+      }
+      if (!call->can_install_fds()) {
+        open_instead(call, path_arg_of(call), k.synthetic.dir_path(guest, *entries), false);
+        return;
+      }
+      install(call, k.synthetic.dir_fd(guest, *entries), flags);
       return;
     }
     case proc_synth::Lookup::kFile: {
@@ -106,6 +135,10 @@ void serve_open(kernel::Kernel& k, const SyscallPtr& call, int dirfd, std::uint6
           call->continue_on_host();
           return;
         }
+      }
+      if (!call->can_install_fds()) {
+        open_instead(call, path_arg_of(call), k.synthetic.file_path(guest, generated->content), true);
+        return;
       }
       install(call, k.synthetic.file_fd(guest, generated->content), flags);
       return;

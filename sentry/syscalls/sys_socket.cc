@@ -145,6 +145,20 @@ void sys_socket(kernel::Kernel& k, const SyscallPtr& call) {
     call->fail(ESOCKTNOSUPPORT);
     return;
   }
+  if (!call->can_install_fds()) {
+    // The guest's own thread creates the host AF_INET socket; its inode is
+    // registered when the call returns.
+    SyscallArgs a = call->args();
+    a[0] = AF_INET;
+    pid_t tid = call->tid();
+    call->continue_rewritten(a, [&k, tid, base](std::int64_t r) {
+      if (r >= 0) {
+        if (auto ino = netstack::socket_inode(tid, static_cast<int>(r))) k.sockets.add(*ino, Inet6Socket{base});
+      }
+      return r;
+    });
+    return;
+  }
   int fd = socket(AF_INET, base | (flags & SOCK_NONBLOCK) | SOCK_CLOEXEC, protocol);
   if (fd < 0) {
     call->fail(errno);
