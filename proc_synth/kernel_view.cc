@@ -111,7 +111,7 @@ MachineView machine_view_from_host(const kernel::MachineConfig& config,
 std::optional<ProcessView> process_view_from(const kernel::ProcessTree& tree,
                                              const kernel::MachineConfig& config,
                                              const kernel::HostCpuMap& cpu_map, pid_t tgid,
-                                             pid_t detail_tid) {
+                                             pid_t detail_tid, const kernel::BlockedCalls* parked) {
   const kernel::ThreadGroup* g = tree.group(tgid);
   if (g == nullptr || g->exited || g->tids.empty()) return std::nullopt;
   const kernel::VirtualCpuSet cpus(config.cpus);
@@ -149,7 +149,10 @@ std::optional<ProcessView> process_view_from(const kernel::ProcessTree& tree,
     if (std::optional<HostStatLine> s = parse_stat(read_host_file(task_path(tgid, tid, "stat")))) {
       v.comm = s->comm;  // the host's name is authoritative (see the header)
       v.state = s->fields[0].empty() ? 'R' : s->fields[0][0];
-      if (v.state == 't') v.state = 'S';
+      // A thread in a ptrace stop is sentry's: it is asleep (S) if sentry
+      // holds an emulated call of it, else it is on its way (R). Reporting S
+      // before a futex wait is queued would let a waker miss it.
+      if (v.state == 't') v.state = (parked == nullptr || parked->is_blocked(v.tid)) ? 'S' : 'R';
       v.host_stat = std::move(s->fields);
       constexpr std::size_t kProcessor = 36;  // field 39
       int host_cpu = -1;
@@ -179,11 +182,13 @@ std::optional<ProcessView> process_view_from(const kernel::ProcessTree& tree,
 
 std::optional<ProcessView> process_view_from(const kernel::Kernel& k, pid_t tgid,
                                              pid_t detail_tid) {
-  return process_view_from(k.tree, k.config, kernel::HostCpuMap::current(), tgid, detail_tid);
+  return process_view_from(k.tree, k.config, kernel::HostCpuMap::current(), tgid, detail_tid, &k.blocked);
 }
 
 KernelModelSource::KernelModelSource(const kernel::Kernel& k)
-    : KernelModelSource(k.tree, k.config, kernel::HostCpuMap::current()) {}
+    : KernelModelSource(k.tree, k.config, kernel::HostCpuMap::current()) {
+  parked_ = &k.blocked;
+}
 
 KernelModelSource::KernelModelSource(const kernel::ProcessTree& tree,
                                      const kernel::MachineConfig& config,
@@ -212,7 +217,7 @@ std::vector<pid_t> KernelModelSource::tgids() const {
 }
 
 std::optional<ProcessView> KernelModelSource::process(pid_t tgid, pid_t detail_tid) const {
-  return process_view_from(tree_, config_, cpu_map_, tgid, detail_tid);
+  return process_view_from(tree_, config_, cpu_map_, tgid, detail_tid, parked_);
 }
 
 std::vector<DirEntry> KernelModelSource::host_entries(const std::string& dir) const {

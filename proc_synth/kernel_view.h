@@ -21,6 +21,7 @@
 
 #include "proc_synth/model_view.h"
 #include "proc_synth/registry.h"
+#include "sentry/kernel/blocked_calls.h"
 #include "sentry/kernel/process_tree.h"
 #include "sentry/kernel/virtual_cpus.h"
 
@@ -46,10 +47,13 @@ MachineView machine_view_from_host(const kernel::MachineConfig& config,
 // Guest thread group `tgid`; nullopt if the model has no such live group.
 // Host files are read for every task, or only for `detail_tid` when it is
 // not 0 (see ModelSource::process).
+// `parked`: the tasks whose emulated call sentry holds (kernel::BlockedCalls);
+// null when unknown.
 std::optional<ProcessView> process_view_from(const kernel::ProcessTree& tree,
                                              const kernel::MachineConfig& config,
                                              const kernel::HostCpuMap& cpu_map, pid_t tgid,
-                                             pid_t detail_tid = 0);
+                                             pid_t detail_tid = 0,
+                                             const kernel::BlockedCalls* parked = nullptr);
 std::optional<ProcessView> process_view_from(const kernel::Kernel& k, pid_t tgid,
                                              pid_t detail_tid = 0);
 
@@ -70,6 +74,7 @@ class KernelModelSource : public ModelSource {
  private:
   const kernel::ProcessTree& tree_;
   const kernel::MachineConfig& config_;
+  const kernel::BlockedCalls* parked_ = nullptr;
   kernel::HostCpuMap cpu_map_;  // by value: callers may pass a temporary
 };
 
