@@ -132,3 +132,25 @@ media_finish() {
   echo "FAILED: $MEDIA_NAME (rerun with MEDIA_KEEP=1 to keep the work dir)"
   exit 1
 }
+
+# Runs the push client ($CLIENT, logs in $WORK) until it connects: a server
+# that is not listening yet refuses it. Retries up to $2 times while process
+# $1 lives; with $3 = yes the client runs under $SENTRY with its own report.
+# Sets client_rc and client_attempts.
+media_push_with_retry() {
+  local server_pid=$1 attempts=$2 under_sentry=$3 i cpfx
+  client_rc=not-run
+  for i in $(seq "$attempts"); do
+    kill -0 "$server_pid" 2>/dev/null || { i=$((i - 1)); break; }  # server gone (e.g. port taken)
+    cpfx=()
+    [ "$under_sentry" = yes ] && cpfx=("$SENTRY" run --report "$WORK/client.$i.report.json" --)
+    [ "$i" = 1 ] && echo "+ ${cpfx[*]} ${CLIENT[*]}" >> "$WORK/commands.txt"
+    timeout -k 5 "$STEP_TIMEOUT" "${cpfx[@]}" "${CLIENT[@]}" > "$WORK/client.$i.log" 2>&1
+    client_rc=$?
+    [ "$client_rc" = 0 ] && break
+    grep -q 'Connection refused' "$WORK/client.$i.log" || break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  client_attempts=$i
+}

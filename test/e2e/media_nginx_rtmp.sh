@@ -123,19 +123,7 @@ attempt() {
   client_rc=not-run; client_attempts=0; nginx_rc=; stop_seconds=
   if kill -0 "$tpid" 2>/dev/null && port_listening "$port"; then
     NGINX_UP=$(media_elapsed "$t0")
-    local cpfx
-    for i in $(seq 10); do
-      cpfx=()
-      [ "$MODE" = sentry ] && cpfx=("$SENTRY" run --report "$WORK/client.$i.report.json" --)
-      [ "$i" = 1 ] && echo "+ ${cpfx[*]} ${CLIENT[*]}" >> "$WORK/commands.txt"
-      timeout -k 5 "$STEP_TIMEOUT" "${cpfx[@]}" "${CLIENT[@]}" > "$WORK/client.$i.log" 2>&1
-      client_rc=$?
-      [ "$client_rc" = 0 ] && break
-      grep -q 'Connection refused' "$WORK/client.$i.log" || break
-      kill -0 "$tpid" 2>/dev/null || break
-      sleep 0.25
-    done
-    client_attempts=$i
+    media_push_with_retry "$tpid" 10 "$([ "$MODE" = sentry ] && echo yes)"
   else
     NGINX_UP=never
   fi

@@ -52,20 +52,8 @@ attempt() {
       local server_pid=$!
       MEDIA_BG_PIDS+=("$server_pid")
       # The server listens once it is up; until then the client is refused: retry.
-      local i cpfx
-      for i in $(seq 40); do
-        kill -0 "$server_pid" 2>/dev/null || { i=$((i - 1)); break; }  # server gone (e.g. port taken)
-        cpfx=()
-        [ "$MODE" = separate ] && cpfx=("$SENTRY" run --report "$WORK/client.$i.report.json" --)
-        [ "$i" = 1 ] && echo "+ ${cpfx[*]} ${CLIENT[*]}" >> "$WORK/commands.txt"
-        timeout -k 5 "$STEP_TIMEOUT" "${cpfx[@]}" "${CLIENT[@]}" > "$WORK/client.$i.log" 2>&1
-        client_rc=$?
-        [ "$client_rc" = 0 ] && break
-        grep -q 'Connection refused' "$WORK/client.$i.log" || break
-        kill -0 "$server_pid" 2>/dev/null || break
-        sleep 0.25
-      done
-      client_attempts=$i
+      local i
+      media_push_with_retry "$server_pid" 40 "$([ "$MODE" = separate ] && echo yes)"
       if [ "$client_rc" != 0 ]; then  # no stream is coming: don't wait out the timeout
         for i in $(seq 20); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.25; done
         kill -TERM "$server_pid" 2>/dev/null
