@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -27,6 +28,10 @@ struct NetlinkSocket {
   int kernel_end = -1;       // sentry's end of the socketpair
   int guest_end = -1;        // sentry's copy of the guest's end
   std::shared_ptr<void> watcher;  // the loop's watch on kernel_end (sys_netlink.cc)
+  // SOL_NETLINK options the guest set (NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK,
+  // NETLINK_CAP_ACK, ...), read back by getsockopt. The responder's answers
+  // do not depend on them: its error replies carry no extended-ack attributes.
+  std::map<int, int> options;
 };
 
 class NetlinkSockets {

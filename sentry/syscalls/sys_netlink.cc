@@ -226,9 +226,15 @@ bool serve_netlink(kernel::Kernel& k, const SyscallPtr& call) {
                             : call->arg(2) == SO_PROTOCOL ? NETLINK_ROUTE
                                                           : s->type);
   } else if (name == "setsockopt" && static_cast<int>(call->arg(1)) == SOL_NETLINK) {
-    // Netlink options (extended acks, strict checking, ...) change nothing
-    // this responder does; accepted as Linux accepts them.
+    // netlink_setsockopt reads a whole int only when optlen holds one (a
+    // shorter optlen sets 0); kept so getsockopt reads it back.
+    int value = 0;
+    if (call->arg(4) >= sizeof value && !mem.read_value(call->arg(3), &value)) return call->fail(EFAULT), true;
+    s->options[static_cast<int>(call->arg(2))] = value != 0 ? 1 : 0;
     call->complete(0);
+  } else if (name == "getsockopt" && static_cast<int>(call->arg(1)) == SOL_NETLINK) {
+    auto it = s->options.find(static_cast<int>(call->arg(2)));
+    answer_int_option(call, it == s->options.end() ? 0 : it->second);
   } else {
     return false;  // other calls go to the AF_UNIX end as issued
   }

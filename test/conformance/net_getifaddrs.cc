@@ -170,6 +170,21 @@ void test_netlink_sockets() {
   CHECK(glen == sizeof(sockaddr_nl));
   CHECK(got.nl_family == AF_NETLINK);
   CHECK(got.nl_pid == static_cast<unsigned>(getpid()));
+  // SOL_NETLINK options are ints that read back as 0/1; a short optlen is
+  // not an error but sets 0 (netlink_setsockopt only reads a whole int).
+  int ext_ack = -1;
+  socklen_t olen = sizeof ext_ack;
+  CHECK_OK(getsockopt(r, SOL_NETLINK, NETLINK_EXT_ACK, &ext_ack, &olen));
+  CHECK(ext_ack == 0);
+  int five = 5;
+  CHECK_OK(setsockopt(r, SOL_NETLINK, NETLINK_EXT_ACK, &five, sizeof five));
+  olen = sizeof ext_ack;
+  CHECK_OK(getsockopt(r, SOL_NETLINK, NETLINK_EXT_ACK, &ext_ack, &olen));
+  CHECK(ext_ack == 1);
+  CHECK_OK(setsockopt(r, SOL_NETLINK, NETLINK_EXT_ACK, &five, 2));
+  olen = sizeof ext_ack;
+  CHECK_OK(getsockopt(r, SOL_NETLINK, NETLINK_EXT_ACK, &ext_ack, &olen));
+  CHECK(ext_ack == 0);
   close(d);
   close(r);
   // Netlink sockets are SOCK_RAW or SOCK_DGRAM only.
