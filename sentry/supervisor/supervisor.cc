@@ -202,10 +202,7 @@ void Supervisor::on_root_exit(int wait_status) {
   // root left behind (a daemon's worker finishing its shutdown) is neither
   // cut short nor left unsupervised. --exit-with-root ends it here, as the
   // init of a PID namespace would.
-  if (opts_.exit_with_root) {
-    killing_ = true;
-    tracer_.kill_all();
-  }
+  if (opts_.exit_with_root) tracer_.kill_all();
 }
 
 void Supervisor::on_signal_stop(pid_t tid, int sig) {

@@ -74,7 +74,6 @@ class Supervisor : private platform::Tracer::Hooks {
   pid_t root_ = -1;
   int exec_error_fd_ = -1;
   std::optional<int> root_status_;
-  bool killing_ = false;
 };
 
 }  // namespace sentry

@@ -154,3 +154,15 @@ media_push_with_retry() {
   done
   client_attempts=$i
 }
+
+# Runs `$1 PORT` with a free port; when it returns 3 (the port was taken
+# between choosing and binding it) tries another, up to 3 times. Sets PORT.
+media_with_free_port() {
+  local try rc
+  for try in 1 2 3; do
+    PORT=$(media_free_port) || exit 1
+    "$1" "$PORT"; rc=$?
+    [ $rc = 3 ] && { echo "note: port $PORT was taken, retrying with another"; continue; }
+    break
+  done
+}

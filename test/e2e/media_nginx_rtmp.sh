@@ -155,12 +155,7 @@ attempt() {
   return 0
 }
 
-for try in 1 2 3; do
-  PORT=$(media_free_port) || exit 1
-  attempt "$PORT"; arc=$?
-  [ $arc = 3 ] && { echo "note: port $PORT was taken, retrying with another"; continue; }
-  break
-done
+media_with_free_port attempt
 
 echo "pipeline: $MODE, port $PORT: ${PIPELINE_SECONDS} s wall (nginx listening after ${NGINX_UP}$([ "$NGINX_UP" != never ] && echo " s")," \
      "push done after ${PUSH_DONE} s, graceful stop took ${stop_seconds} s; clip ${CLIP_SECONDS} s at -re;" \
