@@ -6,9 +6,11 @@ namespace sentry::abi {
 
 namespace {
 constexpr ForwardRule kRules[] = {
-#define FORWARD_WHEN(name, arg, mask, value, reason) ForwardRule{#name, arg, mask, value, reason},
+#define FORWARD_WHEN(name, arg, mask, value, reason) ForwardRule{#name, arg, mask, value, reason, false},
+#define TRANSLATE_WHEN(name, arg, mask, value, reason) ForwardRule{#name, arg, mask, value, reason, true},
 #include "abi/forward_rules_x86_64.def"
 #undef FORWARD_WHEN
+#undef TRANSLATE_WHEN
 };
 }  // namespace
 

@@ -1,5 +1,7 @@
-// Argument-aware forwarding rules (abi/forward_rules_x86_64.def): calls of a
-// served syscall that the host runs when one argument matches.
+// Argument-aware rules (abi/forward_rules_x86_64.def): calls of a served
+// syscall that the host runs when one argument matches (FORWARD_WHEN), or
+// that are stopped with ptrace so that sentry can run them in the guest's own
+// thread (TRANSLATE_WHEN).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +16,7 @@ struct ForwardRule {
   std::uint64_t mask;
   std::uint64_t value;
   std::string_view reason;
+  bool translate = false;  // TRANSLATE_WHEN: served as kTranslate, not forwarded
 
   bool matches(const std::uint64_t (&args)[6]) const { return (args[arg] & mask) == value; }
 };

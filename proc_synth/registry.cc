@@ -179,6 +179,10 @@ Node classify_pid(const Comps& c, std::size_t i, pid_t pid, pid_t tid, pid_t tgi
     if (!g || *g != tgid) return missing();
     return classify_pid(c, i + 2, pid, *t, tgid, src);
   }
+  // /proc/net is a link to /proc/self/net: the guest's IPv6 files are served
+  // under every <pid>/net (and task/<tid>/net) too.
+  if (x == "net" && c.size() == i + 2 && c[i + 1] == "ipv6_route") return file(FileId::kNetIpv6Route);
+  if (x == "net" && c.size() == i + 2 && c[i + 1] == "if_inet6") return file(FileId::kNetIfInet6);
   if (among(x, kPidPassThrough)) return pass();
   return missing();
 }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <spdlog/spdlog.h>
@@ -85,6 +86,12 @@ void add_run_command(CLI::App& app, RunArgs& args) {
       ->check(CLI::Range(0L, 4294967294L));
   run->add_option("--gid", args.gid, "Group id the guest sees; default: the invoking user's")
       ->check(CLI::Range(0L, 4294967294L));
+  run->add_option("--root", args.root, "Host directory the guest sees as / (default: the host's /)");
+  run->add_option("--bind", args.binds,
+                  "HOST:GUEST[:ro|:rw] Show host directory HOST at guest path GUEST (writable unless :ro); repeatable");
+  run->add_option("--rw", args.rw,
+                  "Guest path the guest may write (repeatable). The rest of the tree is read-only. "
+                  "Default: the working directory and /tmp; /dev/shm is always writable");
   run->add_option("command", args.command, "PROGRAM [ARGS...] (after --)")->required();
 }
 
@@ -121,6 +128,18 @@ int run_command(const RunArgs& args) {
   opts.machine.uname_release = args.uname_release;
   if (args.uid) opts.machine.uid = static_cast<uid_t>(*args.uid);
   if (args.gid) opts.machine.gid = static_cast<gid_t>(*args.gid);
+
+  vfs::MountOptions mount_opts;
+  if (!args.root.empty()) mount_opts.root = args.root;
+  mount_opts.binds = args.binds;
+  mount_opts.rw = args.rw;
+  std::error_code ec;
+  mount_opts.host_cwd = std::filesystem::current_path(ec).string();
+  opts.mounts = vfs::MountTable::build(mount_opts, &error);
+  if (!opts.mounts) {
+    std::fprintf(stderr, "sentry: %s\n", error.c_str());
+    return 125;
+  }
 
   auto start = std::chrono::steady_clock::now();
   Supervisor supervisor(opts);

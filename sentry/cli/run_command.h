@@ -21,6 +21,9 @@ struct RunArgs {
   std::string memory;   // e.g. "2G"; empty: the host's
   std::optional<long> uid;
   std::optional<long> gid;
+  std::string root;                 // --root: host directory that is the guest's "/"
+  std::vector<std::string> binds;   // --bind HOST:GUEST[:ro|:rw]
+  std::vector<std::string> rw;      // --rw GUEST_PATH
   std::vector<std::string> command;
 };
 

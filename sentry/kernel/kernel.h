@@ -15,6 +15,7 @@
 #include "netstack/netlink_socket.h"
 #include "netstack/socket_registry.h"
 #include "sentry/kernel/blocked_calls.h"
+#include "vfs/mount_table.h"
 #include "vfs/synthetic_tree.h"
 #include "sentry/kernel/futex/futex_manager.h"
 #include "sentry/kernel/process_tree.h"
@@ -41,6 +42,8 @@ struct Kernel {
   netstack::SocketRegistry sockets;  // the guest's AF_INET6 sockets
   netstack::NetlinkSockets netlink;  // the guest's NETLINK_ROUTE sockets
   vfs::SyntheticTree synthetic;      // synthesized /proc, /sys files on the host
+  // The guest's filesystem view (--root, --bind, --rw); the run sets it.
+  vfs::MountTable mounts = vfs::MountTable::host_identity();
 };
 
 }  // namespace sentry::kernel

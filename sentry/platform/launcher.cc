@@ -29,13 +29,14 @@ bool is_executable_file(const std::string& p) {
 
 }  // namespace
 
-std::optional<std::string> resolve_program(const std::string& program, std::string* error) {
+std::optional<std::string> resolve_program(const std::string& program, const GuestToHost& to_host, std::string* error) {
   if (program.find('/') != std::string::npos) {
-    if (access(program.c_str(), F_OK) != 0) {
-      *error = program + ": " + std::strerror(errno);
+    auto host = to_host(program);
+    if (!host) {
+      *error = program + ": " + std::strerror(ENOENT);
       return std::nullopt;
     }
-    return program;
+    return host;
   }
   const char* path = getenv("PATH");
   std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
@@ -44,8 +45,8 @@ std::optional<std::string> resolve_program(const std::string& program, std::stri
     std::size_t end = dirs.find(':', start);
     if (end == std::string::npos) end = dirs.size();
     std::string dir = dirs.substr(start, end - start);
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
-    if (is_executable_file(candidate)) return candidate;
+    auto host = to_host((dir.empty() ? "." : dir) + "/" + program);
+    if (host && is_executable_file(*host)) return host;
     start = end + 1;
   }
   *error = program + ": command not found";
@@ -102,6 +103,7 @@ std::optional<Launched> launch(const LaunchSpec& spec, std::string* error) {
     if (read(go[0], &byte, 1) != 1) _exit(127);  // sentry gave up before attaching
     close(go[0]);
     sigprocmask(SIG_SETMASK, &spec.child_sigmask, nullptr);
+    if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) child_fail(err[1], errno);
     int rc = spec.filter->load();
     if (rc < 0) child_fail(err[1], -rc);
     execve(spec.path.c_str(), argv.data(), environ);

@@ -1,7 +1,11 @@
 #include "sentry/platform/seccomp_policy.h"
 
 #include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -54,8 +58,8 @@ static std::vector<const abi::ForwardRule*> rules_for(const abi::SyscallEntry& e
 static int add_rules_with_forwarding(scmp_filter_ctx ctx, const abi::SyscallEntry& e, const FilterAction& own,
                               const FilterAction& def, const std::vector<const abi::ForwardRule*>& rules,
                               const PolicyOptions& opts) {
-  FilterAction fwd = forwarded_action(opts);
   for (const abi::ForwardRule* r : rules) {
+    FilterAction fwd = r->translate ? FilterAction{ActionKind::kTrace, kTraceTranslate} : forwarded_action(opts);
     int rc = seccomp_rule_add(ctx, to_scmp(fwd), e.nr_x86_64, 1,
                               SCMP_CMP(static_cast<unsigned>(r->arg), SCMP_CMP_MASKED_EQ, r->mask, r->value));
     if (rc != 0) return rc;
@@ -96,7 +100,8 @@ FilterAction action_for_call(const abi::SyscallEntry& e, const std::uint64_t (&a
                              const PolicyOptions& opts) {
   if (e.serve != abi::Serve::kForward && !is_exec(e)) {
     for (const abi::ForwardRule& r : abi::forward_rules()) {
-      if (r.syscall == e.name && r.matches(args)) return forwarded_action(opts);
+      if (r.syscall == e.name && r.matches(args))
+        return r.translate ? FilterAction{ActionKind::kTrace, kTraceTranslate} : forwarded_action(opts);
     }
   }
   return action_for(e, opts);
@@ -135,17 +140,26 @@ std::unique_ptr<SeccompFilter> SeccompFilter::build(const PolicyOptions& opts, s
     }
     if (rc != 0) return fail(std::string("seccomp_rule_add(" + std::string(e.name) + ")").c_str(), rc);
   }
+  f->no_new_privs_ = opts.no_new_privs;
+  f->program_ = f->export_bpf();
+  if (f->program_.empty() || f->program_.size() % sizeof(sock_filter) != 0) {
+    *error = "seccomp_export_bpf failed";
+    return nullptr;
+  }
   return f;
 }
 
 SeccompFilter::~SeccompFilter() { seccomp_release(static_cast<scmp_filter_ctx>(ctx_)); }
 
 int SeccompFilter::load() {
-  int rc = seccomp_load(static_cast<scmp_filter_ctx>(ctx_));
-  if (rc != 0) return rc;
-  if (!notify_) return 0;
-  int fd = seccomp_notify_fd(static_cast<scmp_filter_ctx>(ctx_));
-  return fd >= 0 ? fd : -EINVAL;
+  if (no_new_privs_ && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -errno;
+  sock_fprog prog{};
+  prog.len = static_cast<unsigned short>(program_.size() / sizeof(sock_filter));
+  prog.filter = reinterpret_cast<sock_filter*>(program_.data());
+  const unsigned flags = notify_ ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+  long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+  if (rc < 0) return -errno;
+  return notify_ ? static_cast<int>(rc) : 0;
 }
 
 std::vector<std::uint8_t> SeccompFilter::export_bpf() const {

@@ -71,8 +71,9 @@ class SeccompFilter {
 
   // Loads the filter into the calling process (the child, before exec).
   // Returns the listener fd (unotify platform), 0 (ptrace platform) or -errno.
-  // Async-signal-safe enough for the fork child: libseccomp allocates, but the
-  // child of a single-threaded sentry may do so.
+  // The program was compiled when the filter was built: loading it is two
+  // system calls and no allocation, so the guest's first traced call is its
+  // execve (a free() after the filter is in place would show up as a brk).
   int load();
 
   // The classic-BPF program, for tests and `sentry abi --bpf`.
@@ -82,6 +83,8 @@ class SeccompFilter {
   explicit SeccompFilter(void* ctx) : ctx_(ctx) {}
   void* ctx_;
   bool notify_ = false;
+  bool no_new_privs_ = false;
+  std::vector<std::uint8_t> program_;  // struct sock_filter[]
 };
 
 }  // namespace sentry::platform

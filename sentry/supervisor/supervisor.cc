@@ -1,6 +1,7 @@
 #include "sentry/supervisor/supervisor.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -12,6 +13,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -19,6 +21,7 @@
 
 #include "sentry/kernel/virtual_cpus.h"
 #include "sentry/syscalls/handler_table.h"
+#include "vfs/path_walk.h"
 
 namespace sentry {
 
@@ -75,14 +78,37 @@ Supervisor::Supervisor(RunOptions opts)
       observer_(kernel_.tree, opts.trace_out, opts.report),
       tracer_(kernel_.tree, observer_, *this) {
   if (opts_.report) kernel_.tree.set_listener(opts_.report);
+  if (opts_.mounts) {
+    kernel_.mounts = *opts_.mounts;
+  } else {
+    vfs::MountOptions defaults;
+    defaults.host_cwd = std::filesystem::current_path().string();
+    std::string error;
+    if (auto table = vfs::MountTable::build(defaults, &error)) kernel_.mounts = std::move(*table);
+  }
   tracer_.set_real_identity(!opts_.machine.uid && !opts_.machine.gid);
 }
 
 Supervisor::~Supervisor() = default;
 
 std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command, std::string* error) {
-  auto path = platform::resolve_program(command[0], error);
+  // The guest starts in the guest path of sentry's working directory, or at
+  // its root when that directory is outside the guest's tree.
+  std::error_code ec;
+  const std::string host_cwd = std::filesystem::current_path(ec).string();
+  const std::optional<std::string> guest_cwd = kernel_.mounts.guest_path_of(host_cwd);
+  const std::string start = guest_cwd.value_or("/");
+  // Where the guest's path is the host's, the program is started by the path
+  // the user gave (as argv[0] and AT_EXECFN say), not its resolved form.
+  auto to_host = [&](const std::string& p) -> std::optional<std::string> {
+    auto host = vfs::host_path_for(kernel_.mounts, start, p);
+    if (host && guest_cwd && kernel_.mounts.identity(vfs::normalise_lexically(p[0] == '/' ? p : start + "/" + p)))
+      return p;
+    return host;
+  };
+  auto path = platform::resolve_program(command[0], to_host, error);
   if (!path || !platform::check_runnable(*path, error)) return std::nullopt;
+  std::string launch_cwd = guest_cwd ? host_cwd : to_host("/").value_or("/");
 
   platform::PolicyOptions policy;
   policy.platform = opts_.platform;
@@ -100,7 +126,7 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   for (int s : kForwarded) sigaddset(&mask, s);
   sigprocmask(SIG_BLOCK, &mask, &original);
 
-  platform::LaunchSpec spec{*path, command, filter.get(), original};
+  platform::LaunchSpec spec{*path, launch_cwd, command, filter.get(), original};
   auto launched = platform::launch(spec, error);
   if (!launched) {
     sigprocmask(SIG_SETMASK, &original, nullptr);
@@ -121,8 +147,12 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   signals_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, sfd);
   watch_signals();
+  // sentry creates files for the guest with the guest's umask applied by
+  // hand (sentry/syscalls/guest_path.h), so its own must not mask them again.
+  const mode_t sentry_umask = umask(0);
   tracer_.drain();  // stops that arrived before the loop started
   io_.run();
+  umask(sentry_umask);
 
   sigprocmask(SIG_SETMASK, &original, nullptr);
   int exec_errno = platform::read_exec_error(exec_error_fd_);

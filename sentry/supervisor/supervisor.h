@@ -36,6 +36,9 @@ struct RunOptions {
   // When the root exits, kill the rest of the tree (PID-namespace init
   // semantics). Default: wait for every guest, as strace -f does.
   bool exit_with_root = false;
+  // The guest's filesystem view; unset: the default table (the host's tree,
+  // writable in the working directory and /tmp).
+  std::optional<vfs::MountTable> mounts;
 };
 
 struct RunResult {

@@ -31,5 +31,9 @@ void register_system_info(Registry& r);
 void register_sched(Registry& r);
 void register_socket(Registry& r);
 void register_open(Registry& r);
+void register_stat(Registry& r);
+void register_fs_namespace(Registry& r);
+void register_fs_attr(Registry& r);
+void register_cwd(Registry& r);
 
 }  // namespace sentry::syscalls

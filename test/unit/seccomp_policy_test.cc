@@ -58,7 +58,9 @@ void check_every_row(const PolicyOptions& opts) {
     CHECK(run(bpf, e->nr_x86_64, AUDIT_ARCH_X86_64, match) == expected_ret(platform::action_for_call(*e, match, opts)));
     CHECK(run(bpf, e->nr_x86_64, AUDIT_ARCH_X86_64, miss) == expected_ret(platform::action_for_call(*e, miss, opts)));
     if (e->serve != abi::Serve::kForward) {
-      CHECK(platform::action_for_call(*e, match, opts) == platform::forwarded_action(opts));
+      CHECK(platform::action_for_call(*e, match, opts) ==
+            (r.translate ? platform::FilterAction{platform::ActionKind::kTrace, platform::kTraceTranslate}
+                         : platform::forwarded_action(opts)));
     }
   }
   // Numbers with no row, other ABIs and x32 go to the supervisor, which refuses them.

@@ -1,0 +1,167 @@
+#include "vfs/mount_table.h"
+
+#include <climits>
+#include <cstdlib>
+
+namespace sentry::vfs {
+
+namespace {
+
+std::optional<std::string> canonical_dir(const std::string& path, std::string* error) {
+  char buf[PATH_MAX];
+  if (realpath(path.c_str(), buf) == nullptr) {
+    *error = "cannot use '" + path + "': it does not exist or is not reachable";
+    return std::nullopt;
+  }
+  return std::string(buf);
+}
+
+// The guest path of the host working directory if the guest can see it.
+std::optional<std::string> guest_cwd(const MountTable& t, const std::string& host_cwd) {
+  if (host_cwd.empty()) return std::nullopt;
+  return t.guest_path_of(host_cwd);
+}
+
+}  // namespace
+
+std::string normalise_lexically(std::string_view path) {
+  std::vector<std::string_view> parts;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    while (i < path.size() && path[i] == '/') ++i;
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    std::string_view c = path.substr(i, j - i);
+    i = j;
+    if (c.empty() || c == ".") continue;
+    if (c == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(c);
+  }
+  std::string out;
+  for (std::string_view c : parts) {
+    out += '/';
+    out += c;
+  }
+  return out.empty() ? "/" : out;
+}
+
+bool path_within(std::string_view path, std::string_view prefix) {
+  if (prefix == "/") return !path.empty() && path[0] == '/';
+  if (path.substr(0, prefix.size()) != prefix) return false;
+  return path.size() == prefix.size() || path[prefix.size()] == '/';
+}
+
+std::optional<MountTable> MountTable::build(const MountOptions& opts, std::string* error) {
+  MountTable t;
+  auto root = canonical_dir(opts.root.empty() ? "/" : opts.root, error);
+  if (!root) return std::nullopt;
+  t.add({"/", *root, MountKind::kHost, true});
+  for (const std::string& spec : opts.binds) {
+    std::size_t c1 = spec.find(':');
+    if (c1 == std::string::npos || c1 == 0) {
+      *error = "--bind " + spec + ": expected HOST:GUEST[:ro|:rw]";
+      return std::nullopt;
+    }
+    std::string host = spec.substr(0, c1);
+    std::string rest = spec.substr(c1 + 1);
+    bool ro = false;
+    if (std::size_t c2 = rest.rfind(':'); c2 != std::string::npos) {
+      std::string mode = rest.substr(c2 + 1);
+      if (mode != "ro" && mode != "rw") {
+        *error = "--bind " + spec + ": mode must be ro or rw, not '" + mode + "'";
+        return std::nullopt;
+      }
+      ro = mode == "ro";
+      rest = rest.substr(0, c2);
+    }
+    if (rest.empty() || rest[0] != '/') {
+      *error = "--bind " + spec + ": the guest path must be absolute";
+      return std::nullopt;
+    }
+    auto h = canonical_dir(host, error);
+    if (!h) return std::nullopt;
+    t.add({normalise_lexically(rest), *h, MountKind::kHost, ro});
+  }
+  std::vector<std::string> writable = opts.rw;
+  if (writable.empty()) {
+    if (auto cwd = guest_cwd(t, opts.host_cwd); cwd && *cwd != "/") writable.push_back(*cwd);
+    writable.push_back("/tmp");
+  }
+  writable.push_back("/dev/shm");
+  for (const std::string& w : writable) {
+    if (w.empty() || w[0] != '/') {
+      *error = "--rw " + w + ": must be an absolute guest path";
+      return std::nullopt;
+    }
+    std::string g = normalise_lexically(w);
+    if (g == "/dev/shm") {
+      t.add({g, "/dev/shm", MountKind::kHost, false});
+      continue;
+    }
+    const Mount& m = t.find(g);
+    std::string h = host_path(m, g);
+    char buf[PATH_MAX];
+    if (realpath(h.c_str(), buf) == nullptr) {
+      *error = "--rw " + w + ": " + h + " does not exist";
+      return std::nullopt;
+    }
+    // A writable place the guest reaches through a symlink is made writable
+    // where the symlink leads (its canonical host directory).
+    auto seen = t.guest_path_of(buf);
+    t.add({seen ? *seen : g, buf, MountKind::kHost, false});
+  }
+  for (const char* s : {"/proc", "/sys", "/dev"}) t.add({s, s, MountKind::kSynthetic, true});
+  // /dev/shm was added before /dev: re-add it so it shadows the synthetic /dev.
+  t.add({"/dev/shm", "/dev/shm", MountKind::kHost, false});
+  return t;
+}
+
+MountTable MountTable::host_identity() {
+  MountTable t;
+  t.add({"/", "/", MountKind::kHost, false});
+  return t;
+}
+
+void MountTable::add(Mount m) { mounts_.push_back(std::move(m)); }
+
+const Mount& MountTable::find(std::string_view guest_path) const {
+  const Mount* best = nullptr;
+  for (const Mount& m : mounts_) {
+    if (!path_within(guest_path, m.guest)) continue;
+    if (best == nullptr || m.guest.size() >= best->guest.size()) best = &m;
+  }
+  return best != nullptr ? *best : mounts_.front();
+}
+
+std::string MountTable::host_path(const Mount& m, std::string_view guest_path) {
+  std::string_view rest = guest_path.substr(m.guest == "/" ? 0 : m.guest.size());
+  if (m.host == "/") return rest.empty() ? std::string("/") : std::string(rest);
+  return m.host + std::string(rest);
+}
+
+std::optional<std::string> MountTable::guest_path_of(std::string_view host_path) const {
+  std::optional<std::string> best;
+  std::size_t best_len = 0;
+  for (const Mount& m : mounts_) {
+    if (!path_within(host_path, m.host)) continue;
+    std::string_view rest = host_path.substr(m.host == "/" ? 0 : m.host.size());
+    std::string guest = m.guest == "/" ? std::string(rest) : m.guest + std::string(rest);
+    if (guest.empty()) guest = "/";
+    if (&find(guest) != &m) continue;  // shadowed by another mount
+    if (!best || m.host.size() > best_len) {
+      best = guest;
+      best_len = m.host.size();
+    }
+  }
+  return best;
+}
+
+bool MountTable::identity(std::string_view guest_path) const {
+  const Mount& m = find(guest_path);
+  return m.host == m.guest && mounts_.front().host == "/";
+}
+
+}  // namespace sentry::vfs

@@ -1,0 +1,72 @@
+// The guest's mount table: which host directory (or synthetic tree) each guest
+// path lives on, and whether it may be written. Guest paths are absolute,
+// normalised ("/a/b", no ".", "..", "//" or trailing slash except "/"), with
+// every symlink already resolved by the path walk (path_walk.h); the table
+// itself never touches the host.
+//
+// A mount covers its guest path and everything below it unless a later mount
+// covers a longer prefix (the innermost mount wins, as in Linux). Host
+// directories are canonical (realpath'd when the table is built), so a host
+// path made from a mount has no symlink in it that the guest did not resolve.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sentry::vfs {
+
+enum class MountKind {
+  kHost,       // a host directory
+  kSynthetic,  // /proc, /sys, /dev: proc_synth/ decides per path
+};
+
+struct Mount {
+  std::string guest;  // mount point in the guest
+  std::string host;   // kHost: the host directory; kSynthetic: the same path on the host
+  MountKind kind = MountKind::kHost;
+  bool read_only = true;
+};
+
+// What `sentry run` asks for (--root, --bind, --rw).
+struct MountOptions {
+  std::string root = "/";            // host directory that is the guest's "/"
+  std::vector<std::string> binds;    // "HOST:GUEST[:ro|:rw]" (default rw)
+  std::vector<std::string> rw;       // guest paths made writable (bind on themselves)
+  std::string host_cwd;              // sentry's working directory (default writable place)
+};
+
+class MountTable {
+ public:
+  // The table for `opts`, or an error message for the user. Writable by
+  // default (when no --rw is given): the working directory (if it lies in the
+  // guest's tree and is not its root) and /tmp; /dev/shm is always writable.
+  static std::optional<MountTable> build(const MountOptions& opts, std::string* error);
+  // A table with the whole host tree at "/", writable (unit tests).
+  static MountTable host_identity();
+
+  void add(Mount m);
+  // The innermost mount holding `guest_path`.
+  const Mount& find(std::string_view guest_path) const;
+  // The host path of `guest_path` on mount `m` (which must hold it).
+  static std::string host_path(const Mount& m, std::string_view guest_path);
+  // The guest path at which host path `host_path` is visible (the innermost
+  // visible mount wins); nullopt when the guest cannot see it.
+  std::optional<std::string> guest_path_of(std::string_view host_path) const;
+  // Whether the guest's "/" is the host's "/" with no mount renaming anything
+  // in between, so that every guest path is the same host path.
+  bool identity(std::string_view guest_path) const;
+  const std::vector<Mount>& mounts() const { return mounts_; }
+
+ private:
+  std::vector<Mount> mounts_;  // in order of addition; later shadows earlier
+};
+
+// "/a//b/./c/" -> "/a/b/c"; ".." is removed lexically (only for paths that
+// contain no symlinks). `path` must be absolute.
+std::string normalise_lexically(std::string_view path);
+// Whether `path` is `prefix` or below it (both normalised).
+bool path_within(std::string_view path, std::string_view prefix);
+
+}  // namespace sentry::vfs
