@@ -87,16 +87,18 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
   }
   std::vector<std::string> writable = opts.rw;
   if (writable.empty()) {
-    if (auto cwd = guest_cwd(t, opts.host_cwd); cwd && *cwd != "/") writable.push_back(*cwd);
+    if (auto c = guest_cwd(t, opts.host_cwd); c && *c != "/") writable.push_back(*c);
     writable.push_back("/tmp");
   }
   writable.push_back("/dev/shm");
+  const std::optional<std::string> cwd = guest_cwd(t, opts.host_cwd);
   for (const std::string& w : writable) {
-    if (w.empty() || w[0] != '/') {
-      *error = "--rw " + w + ": must be an absolute guest path";
+    if (w.empty() || (w[0] != '/' && !cwd)) {
+      *error = "--rw " + w + ": a relative path needs a working directory inside the guest's tree";
       return std::nullopt;
     }
-    std::string g = normalise_lexically(w);
+    // A relative --rw path is relative to the guest's working directory.
+    std::string g = normalise_lexically(w[0] == '/' ? w : *cwd + "/" + w);
     if (g == "/dev/shm") {
       t.add({g, "/dev/shm", MountKind::kHost, false});
       continue;

@@ -33,7 +33,8 @@ struct Mount {
 struct MountOptions {
   std::string root = "/";            // host directory that is the guest's "/"
   std::vector<std::string> binds;    // "HOST:GUEST[:ro|:rw]" (default rw)
-  std::vector<std::string> rw;       // guest paths made writable (bind on themselves)
+  std::vector<std::string> rw;       // guest paths made writable (bind on themselves);
+                                     // relative ones from the guest's working directory
   std::string host_cwd;              // sentry's working directory (default writable place)
 };
 

@@ -87,11 +87,15 @@ void add_run_command(CLI::App& app, RunArgs& args) {
   run->add_option("--gid", args.gid, "Group id the guest sees; default: the invoking user's")
       ->check(CLI::Range(0L, 4294967294L));
   run->add_option("--root", args.root, "Host directory the guest sees as / (default: the host's /)");
-  run->add_option("--bind", args.binds,
-                  "HOST:GUEST[:ro|:rw] Show host directory HOST at guest path GUEST (writable unless :ro); repeatable");
-  run->add_option("--rw", args.rw,
+  // One value per occurrence, collected as they come: a vector option would
+  // take the "--" that ends sentry's options as the end of its own list.
+  run->add_option_function<std::string>("--bind", [&args](const std::string& v) { args.binds.push_back(v); },
+                  "HOST:GUEST[:ro|:rw] Show host directory HOST at guest path GUEST (writable unless :ro); repeatable")
+      ->trigger_on_parse();
+  run->add_option_function<std::string>("--rw", [&args](const std::string& v) { args.rw.push_back(v); },
                   "Guest path the guest may write (repeatable). The rest of the tree is read-only. "
-                  "Default: the working directory and /tmp; /dev/shm is always writable");
+                  "Default: the working directory and /tmp; /dev/shm is always writable")
+      ->trigger_on_parse();
   run->add_option("command", args.command, "PROGRAM [ARGS...] (after --)")->required();
 }
 

@@ -147,6 +147,13 @@ void Tracer::handle_event(pid_t tid, int event, int sig) {
     case PTRACE_EVENT_EXEC: {
       ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &msg);
       pid_t former = static_cast<pid_t>(msg);
+      // A served execve succeeded: answer it now. Its exit stop (if any)
+      // belongs to the new image, whose registers must not be touched.
+      if (auto it = state_.find(former); it != state_.end() && it->second.fixup) {
+        ExitFixup fixup = std::move(it->second.fixup);
+        it->second.fixup = nullptr;
+        fixup(0);
+      }
       if (former != tid) state_.erase(former);
       tree_.exec(tid, former, exe_of(tid));
       // execve recomputes credentials (set-ID bits, capabilities, keepcaps).
@@ -177,11 +184,14 @@ void Tracer::handle_seccomp_stop(pid_t tid) {
   int nr = static_cast<int>(info.seccomp.nr);
   const abi::SyscallEntry* entry = abi::syscall_by_nr(nr);
 
-  if (data == kTraceExec && !launched_) {
+  // The launcher's exec is the program's start; every later exec is served
+  // (its path is walked in the guest's tree).
+  const bool launch = data == kTraceExec && !launched_;
+  if (launch) {
     launched_ = true;
     hooks_.on_launch_exec(tid);
   }
-  if (data == kTraceServe || data == kTraceTranslate) {
+  if (data == kTraceServe || data == kTraceTranslate || (data == kTraceExec && !launch)) {
     user_regs_struct regs;
     if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return;
     hooks_.on_served_call(std::make_shared<PtraceSyscall>(*this, tid, regs, entry));

@@ -31,6 +31,7 @@ void register_all(Registry& r) {
   register_fs_namespace(r);
   register_fs_attr(r);
   register_cwd(r);
+  register_exec(r);
 }
 
 }  // namespace sentry::syscalls

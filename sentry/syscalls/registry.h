@@ -35,5 +35,6 @@ void register_stat(Registry& r);
 void register_fs_namespace(Registry& r);
 void register_fs_attr(Registry& r);
 void register_cwd(Registry& r);
+void register_exec(Registry& r);
 
 }  // namespace sentry::syscalls

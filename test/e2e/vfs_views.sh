@@ -1,0 +1,91 @@
+#!/bin/sh
+# The guest's filesystem view from the command line (issue 5):
+#  1. `sentry run --rw ./out -- ffmpeg ... -f hls ./out/x.m3u8` leaves complete,
+#     playable segments on the host (stream_check against the same encode run
+#     natively), while the working directory itself is read-only (EROFS).
+#  2. mkdir -p / O_TRUNC / unlink / rmdir of nested directories in a writable
+#     bind mount (--bind HOST:GUEST, the fs_namespace_ops conformance program
+#     run inside it), and a read-only bind (:ro) refusing writes.
+#  3. --root: a guest root holding busybox and its libraries sees only its own
+#     tree (ls /), runs programs from it (exec resolves in the guest's tree),
+#     /proc/self/exe names the guest path, writes outside --rw fail.
+# Usage: vfs_views.sh SENTRY NAMESPACE_OPS_PROGRAM
+set -u
+SENTRY=$1
+NSOPS=$2
+SRC_DIR=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+ok() { echo "ok: $1"; }
+bad() { echo "FAIL: $1"; fail=1; }
+
+for tool in ffmpeg busybox; do
+  command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed (scripts/setup.sh installs it)"; exit 77; }
+done
+
+# ---- 1. --rw ./out with ffmpeg writing HLS.
+mkdir -p "$T/work/out" "$T/native"
+ENC="-loglevel error -f lavfi -i testsrc=d=3:s=320x240:r=25 -c:v libx264 -preset ultrafast -g 25 -threads 1 -f hls -hls_time 1"
+(cd "$T/native" && ffmpeg $ENC ./x.m3u8) || bad "native ffmpeg"
+if (cd "$T/work" && "$SENTRY" run --rw ./out -- ffmpeg $ENC ./out/x.m3u8); then
+  if "$SRC_DIR/tools/stream_check.py" --hls "$T/work/out/x.m3u8" --mode reencode --reference "$T/native/x.m3u8" >"$T/check.txt" 2>&1; then
+    ok "ffmpeg HLS under --rw ./out is complete and equals the native encode ($(ls "$T/work/out" | wc -l) files)"
+  else
+    bad "stream_check: $(cat "$T/check.txt")"
+  fi
+else
+  bad "sentry run --rw ./out -- ffmpeg failed"
+fi
+msg=$(cd "$T/work" && "$SENTRY" run --rw ./out -- sh -c 'echo x > here.txt' 2>&1)
+if [ -e "$T/work/here.txt" ]; then bad "the working directory was writable outside --rw"
+elif echo "$msg" | grep -q "Read-only file system"; then ok "cwd outside --rw: EROFS ($msg)"
+else bad "unexpected message for a write outside --rw: $msg"; fi
+
+# ---- 2. Writable and read-only bind mounts.
+mkdir -p "$T/wbind" "$T/robind"
+echo data > "$T/robind/f"
+if "$SENTRY" run --bind "$T/wbind:/mnt/wbind" -- sh -c "cd /mnt/wbind && exec $NSOPS" >"$T/nsops.txt" 2>&1; then
+  ok "fs_namespace_ops passes inside a writable bind ($(tail -1 "$T/nsops.txt"))"
+else
+  bad "fs_namespace_ops in a writable bind: $(cat "$T/nsops.txt")"
+fi
+[ -z "$(ls -A "$T/wbind")" ] || bad "fs_namespace_ops left files in the bind: $(ls -A "$T/wbind")"
+out=$("$SENTRY" run --bind "$T/robind:/mnt/ro:ro" -- sh -c 'cat /mnt/ro/f; echo y >> /mnt/ro/f; rm /mnt/ro/f; mkdir /mnt/ro/d' 2>&1)
+if [ "$(cat "$T/robind/f")" = data ] && [ ! -e "$T/robind/d" ] && [ "$(echo "$out" | grep -c 'Read-only file system')" -eq 3 ]; then
+  ok "read-only bind: readable, three writes refused with EROFS"
+else
+  bad "read-only bind: $out"
+fi
+
+# ---- 3. --root with a busybox tree.
+R="$T/root"
+mkdir -p "$R/bin" "$R/tmp" "$R/w" "$R/etc"
+cp "$(command -v busybox)" "$R/bin/busybox"
+for lib in $(ldd "$(command -v busybox)" | awk '/=>/ {print $3} /ld-linux/ {print $1}'); do
+  mkdir -p "$R$(dirname "$lib")"
+  cp "$lib" "$R$lib"
+done
+ln -s busybox "$R/bin/sh"
+echo guest-etc > "$R/etc/marker"
+run_root() { (cd "$T" && "$SENTRY" run --root "$R" --rw /w --rw /tmp -- /bin/busybox sh -c "$1" 2>&1); }
+listing=$(run_root 'busybox ls /' | tr '\n' ' ')
+expected=$(ls "$R" | tr '\n' ' ')
+[ "$listing" = "$expected" ] && ok "ls / in the guest root: $listing" || bad "ls /: '$listing', want '$expected'"
+[ "$(run_root 'busybox cat /etc/marker')" = guest-etc ] && ok "/etc is the guest's" || bad "/etc/marker not the guest's"
+[ "$(run_root 'busybox readlink /proc/self/exe')" = /bin/busybox ] && ok "/proc/self/exe is the guest path" \
+  || bad "/proc/self/exe: $(run_root 'busybox readlink /proc/self/exe')"
+[ "$(run_root '/bin/sh -c "echo exec-ok"')" = exec-ok ] && ok "exec of /bin/sh resolves in the guest root" \
+  || bad "exec /bin/sh in the root: $(run_root '/bin/sh -c "echo exec-ok"')"
+[ "$(run_root 'cd /w && busybox mkdir -p a/b/c && echo hi > a/b/c/f && busybox cat /w/a/b/c/f && busybox rm -r a')" = hi ] \
+  && ok "mkdir -p / write / rm -r in --rw /w" || bad "writes in /w"
+out=$(run_root 'echo x > /etc/new; busybox mkdir /bin/d; busybox rm /etc/marker')
+if [ "$(echo "$out" | grep -c 'Read-only file system')" -eq 3 ] && [ -e "$R/etc/marker" ] && [ ! -e "$R/etc/new" ]; then
+  ok "writes outside --rw in the root: EROFS"
+else
+  bad "writes outside --rw: $out"
+fi
+[ "$(run_root 'cd /; cd ../../..; busybox pwd; busybox ls .. | busybox wc -l')" = "/
+$(ls "$R" | wc -l)" ] && ok "cd ../../.. stays at the guest root" || bad "cd .. chain: $(run_root 'cd ../../..; busybox pwd')"
+
+exit $fail
