@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <cerrno>
 
 #include "proc_synth/format.h"
 #include "proc_synth/host_parse.h"
 #include "sentry/kernel/kernel.h"
+#include "vfs/mount_table.h"
 
 namespace sentry::proc_synth {
 
@@ -188,6 +190,7 @@ std::optional<ProcessView> process_view_from(const kernel::Kernel& k, pid_t tgid
 KernelModelSource::KernelModelSource(const kernel::Kernel& k)
     : KernelModelSource(k.tree, k.config, kernel::HostCpuMap::current()) {
   parked_ = &k.blocked;
+  mount_table_ = &k.mounts;
 }
 
 KernelModelSource::KernelModelSource(const kernel::ProcessTree& tree,
@@ -233,6 +236,122 @@ std::vector<DirEntry> KernelModelSource::host_entries(const std::string& dir) co
     out.push_back({name, type});
   }
   ::closedir(d);
+  return out;
+}
+
+}  // namespace sentry::proc_synth
+
+namespace sentry::proc_synth {
+
+namespace {
+
+// One line of the host's /proc/self/mountinfo.
+struct HostMount {
+  std::string dev, root, mount_point, mount_options, fstype, source, super_options;
+};
+
+// "\040" and friends back to the characters they stand for.
+std::string unmangle(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size()) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::vector<HostMount> host_mounts() {
+  std::vector<HostMount> out;
+  std::istringstream in(read_host_file("/proc/self/mountinfo"));
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream f(line);
+    std::string id, parent, opts, field;
+    HostMount m;
+    f >> id >> parent >> m.dev >> m.root >> m.mount_point >> opts;
+    while (f >> field && field != "-") {
+    }
+    f >> m.fstype >> m.source >> m.super_options;
+    m.root = unmangle(m.root);
+    m.mount_point = unmangle(m.mount_point);
+    std::size_t comma = opts.find(',');
+    m.mount_options = comma == std::string::npos ? "" : opts.substr(comma + 1);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<MountView> KernelModelSource::mounts() const {
+  std::vector<MountView> out;
+  if (mount_table_ == nullptr) return out;
+  const std::vector<HostMount> host = host_mounts();
+  const auto& table = mount_table_->mounts();
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const vfs::Mount& m = table[i];
+    bool shadowed = false;  // a later mount at the same place hides it
+    for (std::size_t j = i + 1; j < table.size(); ++j) shadowed = shadowed || table[j].guest == m.guest;
+    if (shadowed) continue;
+    // The host mount holding the directory (the last of equal mount points
+    // is the one on top).
+    const HostMount* under = nullptr;
+    for (const HostMount& h : host)
+      if (vfs::path_within(m.host, h.mount_point) && (under == nullptr || h.mount_point.size() >= under->mount_point.size()))
+        under = &h;
+    MountView v;
+    v.id = 1000 + static_cast<int>(out.size());
+    v.parent_id = v.id;
+    for (const MountView& p : out)  // the innermost mount already listed that holds it
+      if (p.mount_point != m.guest && vfs::path_within(m.guest, p.mount_point)) v.parent_id = p.id;
+    if (out.empty()) v.parent_id = 1;
+    v.mount_point = m.guest;
+    v.read_only = m.read_only && m.kind == vfs::MountKind::kHost;
+    if (under != nullptr) {
+      v.dev = under->dev;
+      std::string rest = m.host.substr(under->mount_point == "/" ? 0 : under->mount_point.size());
+      v.root = vfs::normalise_lexically(under->root + "/" + rest);
+      v.mount_options = under->mount_options;
+      v.fstype = under->fstype;
+      v.source = under->source;
+      v.super_options = under->super_options;
+      if (m.kind == vfs::MountKind::kSynthetic) v.read_only = under->super_options.rfind("ro", 0) == 0;
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::optional<std::string> KernelModelSource::maps(pid_t tgid) const {
+  const std::string path = "/proc/" + std::to_string(tgid) + "/maps";
+  if (access(path.c_str(), R_OK) != 0) return std::nullopt;
+  std::string host = read_host_file(path);
+  if (mount_table_ == nullptr) return host;
+  static const std::string kDeleted = " (deleted)";
+  std::string out;
+  std::istringstream in(host);
+  for (std::string line; std::getline(in, line);) {
+    // address perms offset dev inode, then spaces, then the path.
+    std::size_t pos = 0;
+    for (int field = 0; field < 5 && pos != std::string::npos; ++field) {
+      pos = line.find(' ', pos);
+      if (pos != std::string::npos) ++pos;
+    }
+    std::size_t start = pos == std::string::npos ? std::string::npos : line.find_first_not_of(' ', pos);
+    if (start != std::string::npos && line[start] == '/') {
+      std::string file = line.substr(start);
+      std::string suffix;
+      if (file.size() > kDeleted.size() && file.compare(file.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0) {
+        suffix = kDeleted;
+        file.resize(file.size() - kDeleted.size());
+      }
+      if (auto guest = mount_table_->guest_path_of(file)) line = line.substr(0, start) + *guest + suffix;
+    }
+    out += line + "\n";
+  }
   return out;
 }
 

@@ -25,6 +25,10 @@
 #include "sentry/kernel/process_tree.h"
 #include "sentry/kernel/virtual_cpus.h"
 
+namespace sentry::vfs {
+class MountTable;
+}  // namespace sentry::vfs
+
 namespace sentry::kernel {
 struct Kernel;
 struct MachineConfig;
@@ -70,11 +74,14 @@ class KernelModelSource : public ModelSource {
   std::vector<pid_t> tgids() const override;
   std::optional<ProcessView> process(pid_t tgid, pid_t detail_tid = 0) const override;
   std::vector<DirEntry> host_entries(const std::string& dir) const override;
+  std::vector<MountView> mounts() const override;
+  std::optional<std::string> maps(pid_t tgid) const override;
 
  private:
   const kernel::ProcessTree& tree_;
   const kernel::MachineConfig& config_;
   const kernel::BlockedCalls* parked_ = nullptr;
+  const vfs::MountTable* mount_table_ = nullptr;  // set when built from a Kernel
   kernel::HostCpuMap cpu_map_;  // by value: callers may pass a temporary
 };
 

@@ -38,8 +38,8 @@
 //   /proc/sys/vm/overcommit_memory, /proc/sys/kernel/{pid_max,ostype,
 //   osrelease,version}, /proc/sys/net/ipv6/bindv6only,
 //   /proc/sys/net/core/somaxconn  (the rest of /proc/sys: pass-through)
-//   /proc/<pid>/{status,stat,statm,cmdline,comm,limits,cgroup}
-//   /proc/<pid>/task/<tid>/{status,stat,statm,cmdline,comm,limits,cgroup}
+//   /proc/<pid>/{status,stat,statm,cmdline,comm,limits,cgroup,mounts,
+//   mountinfo,maps}, and the same under /proc/<pid>/task/<tid>/
 //   /sys, /sys/devices, /sys/devices/system, /sys/fs, /sys/kernel,
 //   /sys/kernel/mm                kDir (only what is listed here exists)
 //   /sys/devices/system/cpu       kDir: cpu0..cpuN-1, online, possible,
@@ -56,7 +56,8 @@
 //                                 ptmx pts shm mqueue hugepages fd stdin
 //                                 stdout stderr log (all pass-through)
 // Pass-through: /proc/<pid>/<every other per-process entry of Linux 6.x>
-// (maps, fd, exe, environ, mountinfo...), the /proc entries listed in
+// (fd, environ, smaps...; exe, cwd, root and fd/N are links the path walk
+// answers from the model), the /proc entries listed in
 // registry.cc (mounts, net, sys, interrupts, vmstat...), /sys/fs/cgroup,
 // /sys/kernel/mm/transparent_hugepage, and everything below those.
 // kNotFound: everything else under /proc, /sys and /dev, including
@@ -129,6 +130,11 @@ class ModelSource {
   // The host's entries of directory `dir` (for pass-through children of a
   // synthetic directory); empty if it has none or cannot be read.
   virtual std::vector<DirEntry> host_entries(const std::string& dir) const = 0;
+  // The guest's mount table, parents before children (none by default).
+  virtual std::vector<MountView> mounts() const { return {}; }
+  // /proc/<tgid>/maps with the host paths of mapped files shown as the
+  // guest's paths; nullopt if the process is gone.
+  virtual std::optional<std::string> maps(pid_t tgid) const { return std::nullopt; }
 };
 
 // `path` (normalised) is /proc, /sys, /dev or below one of them.

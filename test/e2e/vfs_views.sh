@@ -88,4 +88,13 @@ fi
 [ "$(run_root 'cd /; cd ../../..; busybox pwd; busybox ls .. | busybox wc -l')" = "/
 $(ls "$R" | wc -l)" ] && ok "cd ../../.. stays at the guest root" || bad "cd .. chain: $(run_root 'cd ../../..; busybox pwd')"
 
+points=$(run_root 'busybox cat /proc/self/mountinfo' | awk '{print $5 ":" $6}' | cut -d, -f1 | tr '\n' ' ')
+[ "$points" = "/:ro /w:rw /tmp:rw /proc:rw /sys:rw /dev:rw /dev/shm:rw " ] && ok "mountinfo is the guest's table: $points" \
+  || bad "mountinfo mount points: $points"
+libc=$(run_root 'busybox grep -m1 libc.so /proc/self/maps' | awk '{print $6}')
+case "$libc" in
+  /lib/*|/usr/lib/*) ok "maps shows guest paths ($libc)" ;;
+  *) bad "maps path of libc: '$libc'" ;;
+esac
+
 exit $fail
