@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "proc_synth/generators.h"
 #include "proc_synth/registry.h"
 
 using namespace sentry::proc_synth;
@@ -67,6 +68,10 @@ class FakeSource : public ModelSource {
   std::vector<DirEntry> host_entries(const std::string& dir) const override {
     auto it = host_.find(dir);
     return it == host_.end() ? std::vector<DirEntry>{} : it->second;
+  }
+  std::optional<std::string> maps(pid_t tgid) const override {
+    if (!tgid_of(tgid)) return std::nullopt;
+    return "00400000-00401000 r-xp 00000000 fe:00 12  /bin/prog\n";
   }
 
  private:
@@ -149,12 +154,12 @@ TEST_CASE("proc_synth registry: lookup classifies every kind of path") {
       {"/proc/100/limits", Lookup::kFile},
       {"/proc/100/cgroup", Lookup::kFile},
       {"/proc/555/status", Lookup::kNotFound},
-      {"/proc/100/maps", Lookup::kPassThrough},
+      {"/proc/100/maps", Lookup::kFile},
       {"/proc/100/exe", Lookup::kPassThrough},
       {"/proc/100/fd", Lookup::kPassThrough},
       {"/proc/100/fd/3", Lookup::kPassThrough},
       {"/proc/100/ns/net", Lookup::kPassThrough},
-      {"/proc/100/mountinfo", Lookup::kPassThrough},
+      {"/proc/100/mountinfo", Lookup::kFile},
       {"/proc/100/nonexistent", Lookup::kNotFound},
       {"/proc/100/task", Lookup::kPassThrough},
       {"/proc/100/task/101", Lookup::kPassThrough},
@@ -163,7 +168,7 @@ TEST_CASE("proc_synth registry: lookup classifies every kind of path") {
       {"/proc/100/task/101/status", Lookup::kFile},
       {"/proc/100/task/101/comm", Lookup::kFile},
       {"/proc/100/task/101/stat", Lookup::kFile},
-      {"/proc/100/task/101/maps", Lookup::kPassThrough},
+      {"/proc/100/task/101/maps", Lookup::kFile},
       {"/proc/100/task/101/task", Lookup::kNotFound},
       {"/proc/101/task/100/status", Lookup::kFile},
       {"/proc/self", Lookup::kPassThrough},
@@ -344,4 +349,16 @@ TEST_CASE("proc_synth registry: generated content and metadata") {
   CHECK(generate(normalise("/proc/thread-self/status", 100, 101), src)->content.find("Pid:\t101\n") !=
         std::string::npos);
   CHECK(generate(normalise("/proc/self/stat", 200, 200), src)->content.rfind("200 (t200) ", 0) == 0);
+}
+
+TEST_CASE("proc_synth: mounts and mountinfo print the guest's mount table") {
+  std::vector<sentry::proc_synth::MountView> table(2);
+  table[0] = {1000, 1, "254:0", "/srv/root", "/", true, "relatime", "ext4", "/dev/vda", "rw,discard"};
+  table[1] = {1001, 1000, "254:0", "/srv/my data", "/data", false, "nosuid", "ext4", "/dev/vda", "rw"};
+  CHECK(sentry::proc_synth::pid_mounts(table) ==
+        "/dev/vda / ext4 ro,relatime,discard 0 0\n"
+        "/dev/vda /data ext4 rw,nosuid 0 0\n");
+  CHECK(sentry::proc_synth::pid_mountinfo(table) ==
+        "1000 1 254:0 /srv/root / ro,relatime - ext4 /dev/vda rw,discard\n"
+        "1001 1000 254:0 /srv/my\\040data /data rw,nosuid - ext4 /dev/vda rw\n");
 }
