@@ -14,7 +14,8 @@
 //                          and turns the IPv4 addresses they return into the
 //                          28-byte sockaddr_in6 the guest expects.
 //
-// Calls on any other socket (AF_INET, AF_UNIX, ...) run on the host unchanged.
+// AF_UNIX addresses naming a path are walked in the guest's tree (unix_address.h);
+// every other call on another family (AF_INET, AF_UNIX, ...) runs on the host.
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,6 +35,7 @@
 #include "netstack/sockaddr_io.h"
 #include "sentry/kernel/guest_fd.h"
 #include "sentry/syscalls/registry.h"
+#include "sentry/syscalls/unix_address.h"
 #include "sentry/syscalls/sockopt_value.h"
 #include "sentry/syscalls/sys_netlink.h"
 
@@ -225,7 +227,8 @@ void address_in(kernel::Kernel& k, const SyscallPtr& call, netstack::AddrUse use
   int fd = static_cast<int>(call->arg(0));
   Inet6Socket* s = inet6_socket(k, call->tid(), fd);
   if (s == nullptr) {
-    call->continue_on_host();
+    const UnixUse unix_use = use == netstack::AddrUse::kBind ? UnixUse::kBind : UnixUse::kConnect;
+    if (!serve_unix_path_address(k, call, 1, 2, unix_use)) call->continue_on_host();
     return;
   }
   sockaddr_storage guest{};
@@ -378,7 +381,7 @@ void sys_sendto(kernel::Kernel& k, const SyscallPtr& call) {
   int fd = static_cast<int>(call->arg(0));
   Inet6Socket* s = inet6_socket(k, call->tid(), fd);
   if (s == nullptr || call->arg(4) == 0) {
-    call->continue_on_host();
+    if (s != nullptr || !serve_unix_path_address(k, call, 4, 5, UnixUse::kConnect)) call->continue_on_host();
     return;
   }
   sockaddr_storage guest{};

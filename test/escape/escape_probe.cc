@@ -40,13 +40,16 @@
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/socket.h>
 #include <sys/statvfs.h>  // ST_RDONLY
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -564,6 +567,33 @@ void cases_statfs() {
 
 }  // namespace
 
+// AF_UNIX sockets bound by path: the socket file is created like any other
+// file (EROFS in /r, a path out of the root stays inside it).
+long unix_call(bool bind_it, int fd, const char* path) {
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+  const socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + std::strlen(path) + 1);
+  return bind_it ? bind(fd, reinterpret_cast<sockaddr*>(&a), len) : connect(fd, reinterpret_cast<sockaddr*>(&a), len);
+}
+
+void cases_unix_sockets() {
+  int srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  emit_rc("unix_bind_r", unix_call(true, srv, "/r/s.sock"));
+  emit_rc("unix_bind_dotdot_outside", unix_call(true, srv, "/w/../../../outside/s.sock"));
+  emit_rc("unix_bind_w", unix_call(true, srv, "/w/s.sock"));
+  emit_rc("unix_listen_w", listen(srv, 1));
+  int cli = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  emit_rc("unix_connect_w", unix_call(false, cli, "/w/s.sock"));
+  int cli2 = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  emit_rc("unix_connect_outside", unix_call(false, cli2, "/../outside/s.sock"));
+  emit_rc("unix_connect_r_data", unix_call(false, cli2, "/r/data"));
+  close(cli);
+  close(cli2);
+  close(srv);
+  emit_rc("unix_unlink_w", unlink("/w/s.sock"));
+}
+
 int main() {
   make_own_symlinks();
   cases_dotdot();
@@ -577,6 +607,7 @@ int main() {
   cases_write_escape();
   cases_rw_allowed();
   cases_statfs();
+  cases_unix_sockets();
   emit("probe_end", "ok");
   return 0;
 }
