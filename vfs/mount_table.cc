@@ -1,7 +1,11 @@
 #include "vfs/mount_table.h"
 
+#include <sys/stat.h>
+
 #include <climits>
 #include <cstdlib>
+
+#include "vfs/path_walk.h"
 
 namespace sentry::vfs {
 
@@ -103,17 +107,18 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
       t.add({g, "/dev/shm", MountKind::kHost, false});
       continue;
     }
-    const Mount& m = t.find(g);
-    std::string h = host_path(m, g);
-    char buf[PATH_MAX];
-    if (realpath(h.c_str(), buf) == nullptr) {
-      *error = "--rw " + w + ": " + h + " does not exist";
+    // Walked in the guest's tree: a symlink on the way leads where it leads
+    // for the guest (never to the host's directory of the same name), and the
+    // place made writable is where it ends.
+    auto h = host_path_for(t, "/", g);
+    struct stat st;
+    if (!h || stat(h->c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      if (opts.rw.empty()) continue;  // a default place the guest's tree lacks
+      *error = "--rw " + w + ": no such directory in the guest's tree";
       return std::nullopt;
     }
-    // A writable place the guest reaches through a symlink is made writable
-    // where the symlink leads (its canonical host directory).
-    auto seen = t.guest_path_of(buf);
-    t.add({seen ? *seen : g, buf, MountKind::kHost, false});
+    auto seen = t.guest_path_of(*h);
+    t.add({seen ? *seen : g, *h, MountKind::kHost, false});
   }
   for (const char* s : {"/proc", "/sys", "/dev"}) t.add({s, s, MountKind::kSynthetic, true});
   // /dev/shm was added before /dev: re-add it so it shadows the synthetic /dev.
@@ -140,6 +145,7 @@ const Mount& MountTable::find(std::string_view guest_path) const {
 
 std::string MountTable::host_path(const Mount& m, std::string_view guest_path) {
   std::string_view rest = guest_path.substr(m.guest == "/" ? 0 : m.guest.size());
+  if (rest.empty() || rest == "/") return m.host;  // the mount point itself
   if (m.host == "/") return rest.empty() ? std::string("/") : std::string(rest);
   return m.host + std::string(rest);
 }

@@ -163,7 +163,7 @@ std::variant<Resolved, int> walk(const MountTable& mounts, const WalkContext& ct
   }
   std::deque<std::string> todo;
   for (std::string& c : split(req.path)) todo.push_back(std::move(c));
-  const bool trailing = req.path.back() == '/' && !todo.empty();
+  bool trailing = req.path.back() == '/' && !todo.empty();
   const std::vector<std::string> as_written = split(req.path);
   const bool ends_in_dot = !as_written.empty() && (as_written.back() == "." || as_written.back() == "..");
 
@@ -203,6 +203,9 @@ std::variant<Resolved, int> walk(const MountTable& mounts, const WalkContext& ct
         node.target = *t;
       }
       if (req.beneath && (node.magic || (!node.target.empty() && node.target[0] == '/'))) return EXDEV;
+      // Scoped lookups never jump through /proc's magic links, nor does
+      // RESOLVE_NO_XDEV (a jump may land on any mount).
+      if ((req.in_root || req.no_xdev) && node.magic) return EXDEV;
       if (node.unmapped) {
         if (!last) return ENOTDIR;
         struct stat st;
@@ -221,7 +224,13 @@ std::variant<Resolved, int> walk(const MountTable& mounts, const WalkContext& ct
       stack.pop_back();
       std::vector<std::string> t = split(node.target);
       for (auto it = t.rbegin(); it != t.rend(); ++it) todo.push_front(*it);
-      if (node.target[0] == '/') stack = root;
+      // A last link whose target ends in "/" must name a directory.
+      if (last && node.target.back() == '/') trailing = true;
+      if (node.target[0] == '/') {
+        stack = root;
+        const Mount* m2 = &mounts.find(join(stack));
+        if (req.no_xdev && m2 != mount) return EXDEV;
+      }
       mount = &mounts.find(join(stack));
       continue;
     }

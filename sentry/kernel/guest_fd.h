@@ -34,6 +34,12 @@ class GuestFdCopy {
   GuestFdCopy& operator=(const GuestFdCopy&) = delete;
 
   bool valid() const { return fd_ >= 0; }
+  // Hands the copy over (the caller closes it).
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
   int get() const { return fd_; }
   int error() const { return error_; }
 

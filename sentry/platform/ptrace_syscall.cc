@@ -69,7 +69,8 @@ std::uint64_t PtraceSyscall::scratch_area(std::size_t size) {
   return scratch_top_;
 }
 
-ReplyStatus PtraceSyscall::complete_with_fd(int, bool) {
+ReplyStatus PtraceSyscall::complete_with_fd(int host_fd, bool, int) {
+  close(host_fd);
   // Installing a descriptor in a stopped tracee needs syscall injection, which
   // the ptrace platform does not do yet: the caller gets ENOSYS.
   return complete(-ENOSYS);

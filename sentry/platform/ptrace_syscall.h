@@ -17,7 +17,7 @@ class PtraceSyscall final : public Syscall {
   PtraceSyscall(Tracer& tracer, pid_t tid, const user_regs_struct& regs, const abi::SyscallEntry* entry);
 
   GuestMemory& memory() override { return memory_; }
-  ReplyStatus complete_with_fd(int host_fd, bool cloexec) override;
+  ReplyStatus complete_with_fd(int host_fd, bool cloexec, int target_fd = -1) override;
   bool can_install_fds() const override { return false; }
   bool still_waiting() override;
   ReplyStatus continue_rewritten(const SyscallArgs& args, ExitFixup on_exit) override;

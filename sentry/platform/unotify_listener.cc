@@ -102,16 +102,28 @@ ReplyStatus UnotifySyscall::send_continue() {
   return send(0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 }
 
-ReplyStatus UnotifySyscall::complete_with_fd(int host_fd, bool cloexec) {
-  if (answered()) return ReplyStatus::kGone;
+// The fd is installed first and the answer sent after sentry's copy is
+// closed (not with SECCOMP_ADDFD_FLAG_SEND, which resumes the guest while
+// sentry and the ioctl still hold references: a socket the guest then closes
+// would outlive its last guest fd for a moment). The price: a guest
+// interrupted by a signal in that window keeps the installed fd.
+ReplyStatus UnotifySyscall::complete_with_fd(int host_fd, bool cloexec, int target_fd) {
+  if (answered()) {
+    close(host_fd);
+    return ReplyStatus::kGone;
+  }
   seccomp_notif_addfd add{};
   add.id = id_;
-  add.flags = SECCOMP_ADDFD_FLAG_SEND;  // install and answer atomically
+  if (target_fd >= 0) {
+    add.flags = SECCOMP_ADDFD_FLAG_SETFD;
+    add.newfd = static_cast<std::uint32_t>(target_fd);
+  }
   add.srcfd = static_cast<std::uint32_t>(host_fd);
   add.newfd_flags = cloexec ? O_CLOEXEC : 0;
   int guest_fd = ioctl(listener_fd_, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+  int err = errno;
+  close(host_fd);
   if (guest_fd < 0) {
-    int err = errno;
     if (err == ENOENT) {
       finish(-EINTR, false);
       return ReplyStatus::kGone;
@@ -119,8 +131,7 @@ ReplyStatus UnotifySyscall::complete_with_fd(int host_fd, bool cloexec) {
     // EMFILE and friends: the guest gets the errno the install failed with.
     return complete(-err);
   }
-  finish(guest_fd, false);
-  return ReplyStatus::kDelivered;
+  return complete(guest_fd);
 }
 
 bool UnotifySyscall::still_waiting() {

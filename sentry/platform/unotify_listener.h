@@ -44,7 +44,7 @@ class UnotifySyscall final : public Syscall {
   UnotifySyscall(int listener_fd, const seccomp_notif& n, const abi::SyscallEntry* entry);
 
   GuestMemory& memory() override { return memory_; }
-  ReplyStatus complete_with_fd(int host_fd, bool cloexec) override;
+  ReplyStatus complete_with_fd(int host_fd, bool cloexec, int target_fd = -1) override;
   bool still_waiting() override;
 
  private:

@@ -59,9 +59,15 @@ class Syscall : public std::enable_shared_from_this<Syscall> {
   // arguments at: `size` bytes, 16-byte aligned; 0 when the mechanism has no
   // access to the guest's registers. Successive calls return disjoint areas.
   virtual std::uint64_t scratch_area(std::size_t size) { return 0; }
-  // Installs `host_fd` (sentry's descriptor; sentry keeps its own copy) into the
-  // guest and answers with the new guest fd number. `cloexec` sets FD_CLOEXEC.
-  virtual ReplyStatus complete_with_fd(int host_fd, bool cloexec) = 0;
+  // Installs `host_fd` into the guest and answers with the new guest fd
+  // number. `cloexec` sets FD_CLOEXEC. The call takes `host_fd` and closes it
+  // before the guest resumes, so sentry never holds a reference the guest's
+  // next close would not drop (EOF, EPIPE and epoll's removal on the last
+  // close are then exactly Linux's).
+  // `target_fd` >= 0 installs at exactly that number, replacing what is
+  // there atomically (dup2's semantics; EBADF at or above RLIMIT_NOFILE);
+  // otherwise the lowest free number (EMFILE when none is left).
+  virtual ReplyStatus complete_with_fd(int host_fd, bool cloexec, int target_fd = -1) = 0;
   // Whether complete_with_fd works here (seccomp user notification). Where it
   // does not (ptrace platform), handlers let the host create the object in the
   // guest's thread with continue_rewritten() instead.

@@ -32,6 +32,7 @@ void register_all(Registry& r) {
   register_fs_attr(r);
   register_cwd(r);
   register_exec(r);
+  register_fd(r);
 }
 
 }  // namespace sentry::syscalls

@@ -36,5 +36,6 @@ void register_fs_namespace(Registry& r);
 void register_fs_attr(Registry& r);
 void register_cwd(Registry& r);
 void register_exec(Registry& r);
+void register_fd(Registry& r);
 
 }  // namespace sentry::syscalls

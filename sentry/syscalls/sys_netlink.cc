@@ -153,7 +153,6 @@ void netlink_socket(kernel::Kernel& k, const SyscallPtr& call, int type, int pro
   watch(k, st.st_ino, s);
   k.netlink.add(st.st_ino, std::move(s));
   call->complete_with_fd(guest_fd, (flags & SOCK_CLOEXEC) != 0);
-  close(guest_fd);
 }
 
 bool serve_netlink(kernel::Kernel& k, const SyscallPtr& call) {

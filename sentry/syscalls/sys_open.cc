@@ -113,7 +113,7 @@ void reopen_in_guest(const SyscallPtr& call, int fd, const OpenRequest& r) {
   });
 }
 
-// Answers with host fd `fd` (or -errno), which sentry then closes. seccomp
+// Answers with host fd `fd` (or -errno); sentry's fd is closed either way. seccomp
 // cannot install O_PATH files (ADDFD takes no O_PATH fd): such opens reach
 // sentry through ptrace (TRANSLATE_WHEN in abi/forward_rules_x86_64.def) and
 // the guest reopens sentry's fd, as on the ptrace platform.
@@ -127,7 +127,6 @@ void install(const SyscallPtr& call, int fd, const OpenRequest& r) {
     return;
   }
   call->complete_with_fd(fd, (r.flags & O_CLOEXEC) != 0);
-  close(fd);
 }
 
 // A synthesized file or directory.

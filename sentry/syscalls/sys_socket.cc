@@ -177,7 +177,6 @@ void sys_socket(kernel::Kernel& k, const SyscallPtr& call) {
   if (call->complete_with_fd(fd, (flags & SOCK_CLOEXEC) != 0) != ReplyStatus::kDelivered) {
     k.sockets.remove(st.st_ino);
   }
-  close(fd);
 }
 
 // The TCP state of the host socket (TCP_CLOSE when unknown).

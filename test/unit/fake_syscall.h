@@ -24,9 +24,11 @@ class FakeSyscall final : public Syscall {
         mem_(mem) {}
 
   GuestMemory& memory() override { return mem_; }
-  ReplyStatus complete_with_fd(int host_fd, bool cloexec) override {
-    finish(host_fd, false);
-    value = host_fd;
+  // Unlike the real mechanisms the fake keeps `host_fd` open: the test may
+  // look at what was installed.
+  ReplyStatus complete_with_fd(int host_fd, bool cloexec, int target_fd = -1) override {
+    finish(target_fd >= 0 ? target_fd : host_fd, false);
+    value = target_fd >= 0 ? target_fd : host_fd;
     return ReplyStatus::kDelivered;
   }
   bool still_waiting() override { return !answered() && alive; }
