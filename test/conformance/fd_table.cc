@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -128,6 +129,20 @@ int main(int argc, char** argv) {
     CHECK(close(b) == 0);
     CHECK(open_null() == b);  // open() allocates the same way
     for (int fd : {a, b, c}) CHECK(close(fd) == 0);
+  }
+
+  // --- Closing the last of dup'd fds releases the object at once: the peer
+  // of a socket sees EPIPE right away (a reference held elsewhere would keep
+  // it alive). ---
+  for (int how = 0; how < 3; ++how) {
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+    int d = how == 0 ? dup(sv[0]) : how == 1 ? dup2(sv[0], 40) : fcntl(sv[0], F_DUPFD_CLOEXEC, 0);
+    CHECK(d >= 0);
+    CHECK(close(sv[0]) == 0);
+    CHECK(close(d) == 0);
+    CHECK_ERR(send(sv[1], "x", 1, MSG_NOSIGNAL), EPIPE);
+    close(sv[1]);
   }
 
   // --- dup2 / dup3. ---
