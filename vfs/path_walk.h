@@ -22,7 +22,10 @@
 #include <string>
 #include <variant>
 
+#include <memory>
+
 #include "proc_synth/registry.h"
+#include "vfs/host_at.h"
 #include "vfs/mount_table.h"
 
 namespace sentry::vfs {
@@ -64,6 +67,10 @@ struct Resolved {
   // the host's text when they name none ("socket:[...]"). Empty for host
   // symlinks (reading one updates its atime; readlink reads it itself).
   std::string link_target;
+  // Set by the fast path (a path on the root mount with no symlink, "." or
+  // ".." on the way, proven by one openat2(RESOLVE_NO_SYMLINKS)): an O_PATH
+  // fd of the object itself, so callers need not reach it again.
+  std::shared_ptr<HostFd> pinned;
 };
 
 struct WalkRequest {

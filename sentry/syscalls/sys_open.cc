@@ -248,6 +248,15 @@ int open_resolved(kernel::Kernel& k, const SyscallPtr& call, const vfs::Resolved
     case vfs::Origin::kHost:
       break;
   }
+  if (o.pinned && (o.type == vfs::NodeType::kRegular || o.type == vfs::NodeType::kDir) && !tmpfile &&
+      !(f & O_NOFOLLOW)) {
+    // The fast path's O_PATH fd is the object: reopen it with the guest's
+    // flags (a new open file description, as the guest's own open makes).
+    const std::string self = "/proc/self/fd/" + std::to_string(o.pinned->get());
+    int fd = open(self.c_str(), host_flags);
+    install(call, fd >= 0 ? fd : -errno, r);
+    return 0;
+  }
   if (o.type == vfs::NodeType::kOther && !(f & (O_NONBLOCK | O_PATH)) && is_fifo(o.host)) {
     open_fifo_async(k, call, o.host, r);
     return 0;

@@ -66,6 +66,7 @@ int stat_object(const kernel::Kernel& k, const vfs::Resolved& o, struct stat* st
   if (o.type == vfs::NodeType::kMissing) return -ENOENT;
   switch (o.origin) {
     case vfs::Origin::kHost: {
+      if (o.pinned) return fstatat(o.pinned->get(), "", st, AT_EMPTY_PATH) == 0 ? 0 : -errno;
       vfs::ParentDir p;
       if (int rc = vfs::open_parent(o.host, &p); rc < 0) return rc;
       return fstatat(p.dir.get(), p.name.c_str(), st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
@@ -141,6 +142,8 @@ void sys_statx(kernel::Kernel& k, const SyscallPtr& call) {
     int rc = 0;
     if (o.type == vfs::NodeType::kMissing) {
       rc = -ENOENT;
+    } else if (o.pinned) {
+      if (syscall(SYS_statx, o.pinned->get(), "", AT_EMPTY_PATH | sync, mask, &stx) != 0) rc = -errno;
     } else if (o.origin == vfs::Origin::kHost) {
       vfs::ParentDir p;
       rc = vfs::open_parent(o.host, &p);
@@ -198,7 +201,9 @@ void answer_access(const kernel::Kernel& k, const SyscallPtr& call, int dirfd, s
   walk_and_serve(k, call, *q, [&](const vfs::Resolved& o) {
     if (o.type == vfs::NodeType::kMissing) return call->fail(ENOENT), true;
     int rc = 0;
-    if (o.origin == vfs::Origin::kHost) {
+    if (o.pinned) {
+      if (syscall(SYS_faccessat2, o.pinned->get(), "", mode, AT_EMPTY_PATH | (flags & AT_EACCESS)) != 0) rc = -errno;
+    } else if (o.origin == vfs::Origin::kHost) {
       vfs::ParentDir p;
       rc = vfs::open_parent(o.host, &p);
       if (rc == -ELOOP) return false;

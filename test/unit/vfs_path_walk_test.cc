@@ -3,6 +3,7 @@
 // /mnt/bind, and a fake kernel context answers /proc/self and classifies a few
 // synthetic paths.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -800,4 +801,26 @@ TEST_CASE("vfs: RESOLVE_IN_ROOT refuses /proc magic links", "[vfs]") {
   req.in_root = true;
   req.path = "/proc/self/cwd";
   CHECK(err(t.run(req)) == EXDEV);
+}
+
+TEST_CASE("vfs: the fast path pins a plain path on the root mount, and only such a path") {
+  Tree t;
+  // No symlink, ".", ".." or trailing "/" on the way: one openat2 proves it,
+  // and the object's O_PATH fd comes back with the same answer the walk gives.
+  Resolved plain = ok(t.run("/etc/x"));
+  REQUIRE(plain.pinned);
+  struct stat by_fd, by_path;
+  CHECK(fstat(plain.pinned->get(), &by_fd) == 0);
+  CHECK(stat((t.root() + "/etc/x").c_str(), &by_path) == 0);
+  CHECK(by_fd.st_ino == by_path.st_ino);
+  CHECK(plain.type == NodeType::kRegular);
+  // Through a symlink, with "..", with a trailing slash, inside a bind:
+  // the component-by-component walk answers (no pinned fd).
+  CHECK_FALSE(ok(t.run("/a/b/../b")).pinned);
+  CHECK_FALSE(ok(t.run("/a/b/")).pinned);
+  CHECK_FALSE(ok(t.run("/mnt/bind")).pinned);
+  CHECK_FALSE(ok(t.run("/links/abs")).pinned);
+  CHECK(ok(t.run("/links/abs")).guest == "/etc/x");
+  // A missing name is not an error of the fast path: the walk reports it.
+  CHECK(ok(t.run("/etc/missing")).type == NodeType::kMissing);
 }
