@@ -311,26 +311,6 @@ Node classify(std::string_view path, const ModelSource& src) {
   return pass();
 }
 
-// Whether ".." after the directory `out` names may be resolved lexically:
-// `out` is a real directory of the synthetic trees, not a symlink.
-bool plain_dir(const std::vector<std::string>& out) {
-  if (out.empty()) return true;
-  if (out[0] == "sys") return true;
-  if (out[0] == "dev") {
-    if (out.size() == 1) return true;
-    return out.size() == 2 &&
-           (out[1] == "pts" || out[1] == "shm" || out[1] == "mqueue" || out[1] == "hugepages");
-  }
-  if (out[0] != "proc") return false;
-  if (out.size() == 1) return true;
-  if (out[1] == "sys") return true;
-  if (!parse_number(out[1])) return false;
-  if (out.size() == 2) return true;
-  if (out[2] != "task") return false;
-  if (out.size() == 3) return true;
-  return out.size() == 4 && parse_number(out[3]).has_value();
-}
-
 std::string join(std::string_view base, std::string_view name) {
   std::string out(base);
   if (out.empty() || out.back() != '/') out += '/';
@@ -470,49 +450,6 @@ std::optional<Generated> generate_pid_file(const Node& n, const ModelSource& src
 }
 
 }  // namespace
-
-bool is_synthetic_root(std::string_view path) {
-  for (std::string_view root : {"/proc", "/sys", "/dev"}) {
-    if (path.starts_with(root) && (path.size() == root.size() || path[root.size()] == '/'))
-      return true;
-  }
-  return false;
-}
-
-std::string normalise(std::string_view path, pid_t tgid, pid_t tid, bool follow_last) {
-  if (path.empty() || path[0] != '/') return std::string(path);
-  const Comps in = split(path);
-  std::vector<std::string> out;
-  std::string tail;  // components kept verbatim after a non-lexical ".."
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const std::string_view c = in[i];
-    const bool last = i + 1 == in.size();
-    if (c == ".") continue;
-    if (c == "..") {
-      if (out.empty()) continue;  // "/.." is "/"
-      if (!plain_dir(out)) {
-        for (std::size_t k = i; k < in.size(); ++k) tail += "/" + std::string(in[k]);
-        break;
-      }
-      out.pop_back();
-      continue;
-    }
-    if (out.size() == 1 && out[0] == "proc" && (c == "self" || c == "thread-self") &&
-        (!last || follow_last)) {
-      out.push_back(std::to_string(tgid));
-      if (c == "thread-self") {
-        out.push_back("task");
-        out.push_back(std::to_string(tid));
-      }
-      continue;
-    }
-    out.emplace_back(c);
-  }
-  std::string result;
-  for (const std::string& c : out) result += "/" + c;
-  result += tail;
-  return result.empty() ? "/" : result;
-}
 
 Lookup lookup(std::string_view path, const ModelSource& source) {
   return classify(path, source).kind;

@@ -1,33 +1,19 @@
 // Which guest paths under /proc, /sys and /dev sentry serves, and their
-// content. The glue (the open/readlink/getdents interception) calls, for a
-// path-taking call of task `tid` in thread group `tgid`:
+// content. The path walk (vfs/path_walk.h) asks, for each component it
+// reaches under a synthetic mount, with /proc/self, thread-self and the magic
+// links (cwd, root, exe, fd/N) already expanded from the model:
 //
-//   1. std::string p = normalise(abs_path, tgid, tid, follow_last);
-//      The glue makes the path absolute (dirfd, cwd); normalise() removes
-//      "//" and ".", resolves ".." lexically where that is exact, and
-//      resolves /proc/self and /proc/thread-self to /proc/<tgid> and
-//      /proc/<tgid>/task/<tid>: only the glue knows the caller, so `self` is
-//      resolved here, with the caller's ids, before anything else.
-//      follow_last = false for readlink/lstat/O_NOFOLLOW: a trailing "self"
-//      stays (its lookup is kPassThrough; the host's link already names the
-//      guest's pid because guest pids are host pids).
-//   2. switch (lookup(p, source)):
-//        kFile        serve generate(p, source)->content (a sealed memfd).
-//        kDir         a synthetic directory: getdents lists list_dir(p),
-//                     stat says directory.
-//        kNotFound    ENOENT, as on a kernel without the file; record the
-//                     path in the coverage report.
-//        kPassThrough the host answers: let the guest's own call run on the
-//                     host (continue_on_host) so that links such as
-//                     /proc/<pid>/fd/N, /dev/stdin or /proc/<pid>/cwd resolve
-//                     in the guest's context. Never open such a path from
-//                     sentry's own context on the guest's behalf. A
-//                     pass-through *directory* has the host's listing, but
-//                     each child still needs its own lookup (e.g.
-//                     /proc/sys/vm is pass-through, overcommit_memory in it
-//                     is kFile).
-//   Paths outside /proc, /sys and /dev are kPassThrough
-//   (is_synthetic_root() false).
+//   switch (lookup(p, source)):
+//     kFile        a file proc_synth generates: generate(p, source)->content,
+//                  served as a sealed memfd.
+//     kDir         a synthetic directory: getdents lists list_dir(p), stat
+//                  says directory.
+//     kNotFound    ENOENT, as on a kernel without the file; the coverage
+//                  report records the path.
+//     kPassThrough the host's entry of the same path (guest pids are host
+//                  pids). A pass-through *directory* has the host's listing,
+//                  but each child still needs its own lookup (/proc/sys/vm is
+//                  pass-through, overcommit_memory in it is kFile).
 //
 // Served paths (N = MachineConfig::cpus; <pid> a guest tid or tgid, any
 // other number is kNotFound, as in a PID namespace):
@@ -136,15 +122,6 @@ class ModelSource {
   // guest's paths; nullopt if the process is gone.
   virtual std::optional<std::string> maps(pid_t tgid) const { return std::nullopt; }
 };
-
-// `path` (normalised) is /proc, /sys, /dev or below one of them.
-bool is_synthetic_root(std::string_view path);
-
-// See above. `path` must be absolute (a relative path is returned unchanged).
-// A ".." that would step back over a component that may be a symlink
-// (/proc/<pid>/cwd, /dev/fd, ...) ends normalisation: the rest is kept as is
-// and the path classifies by its prefix (kPassThrough).
-std::string normalise(std::string_view path, pid_t tgid, pid_t tid, bool follow_last = true);
 
 Lookup lookup(std::string_view path, const ModelSource& source);
 

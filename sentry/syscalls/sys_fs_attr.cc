@@ -251,11 +251,22 @@ std::optional<std::string> xattr_name(const SyscallPtr& call, std::uint64_t ptr)
   return name;
 }
 
-// The host path to read attributes of (walked objects of every origin).
-std::string read_path(const vfs::Resolved& o, vfs::ParentDir* p, int* rc) {
-  if (o.origin != vfs::Origin::kHost) return o.host;
-  *rc = vfs::open_parent(o.host, p);
-  return p->entry_path();
+// Runs `fn(path)` with a host path that reaches the walked object (of any
+// origin) without following anything the walk did not see; ENOENT for a
+// missing one. Returns false when the walk must be redone.
+template <typename Fn>
+bool on_object_path(const SyscallPtr& call, const vfs::Resolved& o, Fn fn) {
+  if (o.type == vfs::NodeType::kMissing) return call->fail(ENOENT), true;
+  if (o.origin != vfs::Origin::kHost) {
+    fn(o.host);
+    return true;
+  }
+  vfs::ParentDir p;
+  int rc = vfs::open_parent(o.host, &p);
+  if (rc == -ELOOP) return false;
+  if (rc < 0) return call->complete(rc), true;
+  fn(p.entry_path());
+  return true;
 }
 
 void answer_setxattr(const kernel::Kernel& k, const SyscallPtr& call, bool follow) {
@@ -294,19 +305,14 @@ void answer_xattr_query(const kernel::Kernel& k, const SyscallPtr& call, bool fo
   auto q = path_query(call, AT_FDCWD, call->arg(0), follow);
   if (!q) return;
   walk_and_serve(k, call, *q, [&](const vfs::Resolved& o) {
-    if (o.type == vfs::NodeType::kMissing) return call->fail(ENOENT), true;
-    vfs::ParentDir p;
-    int rc = 0;
-    std::string path = read_path(o, &p, &rc);
-    if (rc == -ELOOP) return false;
-    if (rc < 0) return call->complete(rc), true;
-    std::string out(size, '\0');
-    ssize_t n = list ? llistxattr(path.c_str(), size ? out.data() : nullptr, size)
-                     : lgetxattr(path.c_str(), name->c_str(), size ? out.data() : nullptr, size);
-    if (n < 0) return call->fail(errno), true;
-    if (size > 0 && !call->memory().write(buf, out.data(), static_cast<std::size_t>(n))) return call->fail(EFAULT), true;
-    call->complete(n);
-    return true;
+    return on_object_path(call, o, [&](const std::string& path) {
+      std::string out(size, '\0');
+      ssize_t n = list ? llistxattr(path.c_str(), size ? out.data() : nullptr, size)
+                       : lgetxattr(path.c_str(), name->c_str(), size ? out.data() : nullptr, size);
+      if (n < 0) return (void)call->fail(errno);
+      if (size > 0 && !call->memory().write(buf, out.data(), static_cast<std::size_t>(n))) return (void)call->fail(EFAULT);
+      call->complete(n);
+    });
   });
 }
 
@@ -333,15 +339,10 @@ void sys_inotify_add_watch(kernel::Kernel& k, const SyscallPtr& call) {
   auto q = path_query(call, AT_FDCWD, call->arg(1), !(mask & IN_DONT_FOLLOW));
   if (!q) return;
   walk_and_serve(k, call, *q, [&](const vfs::Resolved& o) {
-    if (o.type == vfs::NodeType::kMissing) return call->fail(ENOENT), true;
-    vfs::ParentDir p;
-    int rc = 0;
-    std::string path = read_path(o, &p, &rc);
-    if (rc == -ELOOP) return false;
-    if (rc < 0) return call->complete(rc), true;
-    int wd = inotify_add_watch(ino.get(), path.c_str(), mask | (o.origin == vfs::Origin::kHost ? IN_DONT_FOLLOW : 0));
-    call->complete(wd >= 0 ? wd : -errno);
-    return true;
+    return on_object_path(call, o, [&](const std::string& path) {
+      int wd = inotify_add_watch(ino.get(), path.c_str(), mask | (o.origin == vfs::Origin::kHost ? IN_DONT_FOLLOW : 0));
+      call->complete(wd >= 0 ? wd : -errno);
+    });
   });
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <unistd.h>
 
 #include <cstddef>
@@ -57,6 +58,37 @@ inline std::optional<std::set<int>> parse_cpu_list(std::string s) {
     for (long c = a; c <= b; ++c) out.insert(static_cast<int>(c));
   }
   return out;
+}
+
+// A fresh scratch directory "./<prefix>_XXXXXX" in the working directory, as
+// an absolute path; exits with a message (status 1) if it cannot be made.
+inline std::string scratch_dir(const char* prefix) {
+  std::string tmpl = std::string("./") + prefix + "_XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    std::perror("mkdtemp");
+    std::exit(1);
+  }
+  char* real = realpath(tmpl.c_str(), nullptr);
+  if (real == nullptr) {
+    std::perror("realpath");
+    rmdir(tmpl.c_str());
+    std::exit(1);
+  }
+  std::string out = real;
+  std::free(real);
+  return out;
+}
+
+// Removes `path` and everything below it (no symlink is followed).
+inline void remove_tree(const std::string& path) {
+  nftw(
+      path.c_str(),
+      [](const char* p, const struct stat*, int type, struct FTW*) {
+        if (type == FTW_DP || type == FTW_D || type == FTW_DNR) rmdir(p);
+        else unlink(p);
+        return 0;
+      },
+      16, FTW_DEPTH | FTW_PHYS);
 }
 
 }  // namespace conformance

@@ -72,13 +72,6 @@ int closed_fd() {
   return fd;
 }
 
-int remove_entry(const char* path, const struct stat*, int type, struct FTW*) {
-  if (type == FTW_DP || type == FTW_D || type == FTW_DNR) rmdir(path);
-  else unlink(path);
-  return 0;
-}
-void remove_tree(const string& p) { nftw(p.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS); }
-
 // --- The raw getcwd contract. ---
 
 void test_getcwd_raw() {
@@ -261,7 +254,7 @@ int main() {
   test_fork_and_threads(start, scratch);
 
   CHECK(chdir(start.c_str()) == 0);
-  remove_tree(scratch);
+  conformance::remove_tree(scratch);
   CHECK(absent(scratch));
   return finish();
 }

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "conformance.h"
+#include "file_util.h"
 
 namespace {
 
@@ -28,14 +29,6 @@ std::string self_exe() {
   const ssize_t n = readlink("/proc/self/exe", buf, PATH_MAX);
   if (n <= 0) return "";
   return std::string(buf, static_cast<size_t>(n));
-}
-
-int rm_entry(const char* path, const struct stat*, int, FTW*) {
-  return remove(path);
-}
-
-void rm_rf(const std::string& path) {
-  nftw(path.c_str(), rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 std::string dir_of(const std::string& path) {
@@ -169,7 +162,7 @@ int main(int argc, char** argv) {
   // A mismatch is caught: the child really compares.
   CHECK(!run_as(lnk, "lnk", lnk, "", true));
 
-  rm_rf(scratch);
+  conformance::remove_tree(scratch);
   CHECK(access(scratch.c_str(), F_OK) == -1);
   return conformance::finish();
 }

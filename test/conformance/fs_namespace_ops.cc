@@ -149,13 +149,6 @@ string readlink_str(const string& p, long size) {
   return string(buf, static_cast<size_t>(n) + 1);
 }
 
-int remove_entry(const char* path, const struct stat*, int type, struct FTW*) {
-  if (type == FTW_DP || type == FTW_D || type == FTW_DNR) rmdir(path);
-  else unlink(path);
-  return 0;
-}
-void remove_tree(const string& p) { nftw(p.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS); }
-
 // A fresh directory `root/name` for one topic.
 string topic_dir(const string& root, const char* name) {
   const string d = root + "/" + name;
@@ -665,7 +658,7 @@ int main() {
   test_mknod(root);
   test_name_limits(root);
 
-  remove_tree(root);
+  conformance::remove_tree(root);
   CHECK(absent(root));
   return finish();
 }

@@ -24,6 +24,7 @@
 #include <string>
 
 #include "conformance.h"
+#include "file_util.h"
 
 namespace {
 
@@ -36,14 +37,6 @@ static_assert(sizeof(open_how) == kOpenHowSizeVer0);
 std::string g_dir;  // absolute path of the scratch directory
 
 std::string at(const std::string& rel) { return g_dir + "/" + rel; }
-
-int rm_entry(const char* path, const struct stat*, int, FTW*) {
-  return remove(path);
-}
-
-void rm_rf(const std::string& path) {
-  nftw(path.c_str(), rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 // Writes `data` to a new file (0644 after umask 022) and returns 0 on success.
 int make_file(const std::string& path, const std::string& data) {
@@ -529,19 +522,7 @@ void read_and_seek() {
 }  // namespace
 
 int main() {
-  char tmpl[] = "./fsopen_XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) {
-    std::perror("mkdtemp");
-    return 1;
-  }
-  char* real = realpath(tmpl, nullptr);
-  if (real == nullptr) {
-    std::perror("realpath");
-    rm_rf(tmpl);
-    return 1;
-  }
-  g_dir = real;
-  std::free(real);
+  g_dir = conformance::scratch_dir("fsopen");
 
   creation_flags();
   type_flags();
@@ -552,7 +533,7 @@ int main() {
   openat2_resolve();
   read_and_seek();
 
-  rm_rf(g_dir);
+  conformance::remove_tree(g_dir);
   CHECK(access(g_dir.c_str(), F_OK) == -1);
   return conformance::finish();
 }

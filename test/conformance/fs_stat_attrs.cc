@@ -32,6 +32,7 @@
 #include <string>
 
 #include "conformance.h"
+#include "file_util.h"
 
 namespace {
 
@@ -44,14 +45,6 @@ constexpr long kProcSuperMagic = 0x9fa0;
 std::string g_dir;  // absolute path of the scratch directory
 
 std::string at(const std::string& rel) { return g_dir + "/" + rel; }
-
-int rm_entry(const char* path, const struct stat*, int, FTW*) {
-  return remove(path);
-}
-
-void rm_rf(const std::string& path) {
-  nftw(path.c_str(), rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 int make_file(const std::string& path, const std::string& data, mode_t mode = 0644) {
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, mode);
@@ -728,19 +721,7 @@ void getdents_family() {
 
 int main() {
   umask(022);
-  char tmpl[] = "./fsstat_XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) {
-    std::perror("mkdtemp");
-    return 1;
-  }
-  char* real = realpath(tmpl, nullptr);
-  if (real == nullptr) {
-    std::perror("realpath");
-    rm_rf(tmpl);
-    return 1;
-  }
-  g_dir = real;
-  std::free(real);
+  g_dir = conformance::scratch_dir("fsstat");
 
   stat_family();
   access_family();
@@ -752,7 +733,7 @@ int main() {
   xattr_family();
   getdents_family();
 
-  rm_rf(g_dir);
+  conformance::remove_tree(g_dir);
   CHECK(access(g_dir.c_str(), F_OK) == -1);
   return conformance::finish();
 }

@@ -91,44 +91,6 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("proc_synth registry: normalise resolves self with the caller's ids") {
-  CHECK(normalise("/proc/self/status", 100, 101) == "/proc/100/status");
-  CHECK(normalise("/proc/thread-self/comm", 100, 101) == "/proc/100/task/101/comm");
-  CHECK(normalise("/proc/self", 100, 101) == "/proc/100");
-  CHECK(normalise("/proc/self", 100, 101, /*follow_last=*/false) == "/proc/self");
-  CHECK(normalise("/proc/self/", 100, 101, false) == "/proc/self");
-  CHECK(normalise("/proc/thread-self", 100, 101, false) == "/proc/thread-self");
-  CHECK(normalise("//proc/./self//stat", 100, 101) == "/proc/100/stat");
-  CHECK(normalise("/proc/self/../self/status", 100, 101) == "/proc/100/status");
-  CHECK(normalise("/proc/thread-self/..", 100, 101) == "/proc/100/task");
-  CHECK(normalise("/sys/devices/system/cpu/cpu0/../online", 1, 1) ==
-        "/sys/devices/system/cpu/online");
-  CHECK(normalise("/..", 1, 1) == "/");
-  CHECK(normalise("/", 1, 1) == "/");
-  CHECK(normalise("/../proc/self", 7, 7) == "/proc/7");
-  // ".." after a link is left to the host.
-  CHECK(normalise("/proc/self/cwd/../x", 100, 100) == "/proc/100/cwd/../x");
-  CHECK(normalise("/dev/fd/../null", 100, 100) == "/dev/fd/../null");
-  CHECK(normalise("/dev/shm/../null", 100, 100) == "/dev/null");
-  CHECK(normalise("/dev/shm/link/../x", 100, 100) == "/dev/shm/link/../x");
-  CHECK(normalise("/tmp/a/../b", 100, 100) == "/tmp/a/../b");
-  // Only /proc/self, not a "self" elsewhere.
-  CHECK(normalise("/proc/100/task/self", 100, 100) == "/proc/100/task/self");
-  CHECK(normalise("relative/self", 1, 1) == "relative/self");
-}
-
-TEST_CASE("proc_synth registry: synthetic roots") {
-  CHECK(is_synthetic_root("/proc"));
-  CHECK(is_synthetic_root("/proc/cpuinfo"));
-  CHECK(is_synthetic_root("/sys/devices"));
-  CHECK(is_synthetic_root("/dev/null"));
-  CHECK_FALSE(is_synthetic_root("/processes"));
-  CHECK_FALSE(is_synthetic_root("/system"));
-  CHECK_FALSE(is_synthetic_root("/device"));
-  CHECK_FALSE(is_synthetic_root("/tmp/proc"));
-  CHECK_FALSE(is_synthetic_root("/"));
-}
-
 TEST_CASE("proc_synth registry: lookup classifies every kind of path") {
   FakeSource src(4);
   const std::vector<std::pair<std::string, Lookup>> cases = {
@@ -345,10 +307,10 @@ TEST_CASE("proc_synth registry: generated content and metadata") {
   CHECK(generate("/proc/sys/kernel/osrelease", src)->content == "6.1.0\n");
   CHECK(generate("/proc/sys/net/core/somaxconn", src)->content == "4096\n");
 
-  // Through normalise, as the glue does it.
-  CHECK(generate(normalise("/proc/thread-self/status", 100, 101), src)->content.find("Pid:\t101\n") !=
-        std::string::npos);
-  CHECK(generate(normalise("/proc/self/stat", 200, 200), src)->content.rfind("200 (t200) ", 0) == 0);
+  // A thread's own files under /proc/<tgid>/task/<tid> (the path walk turns
+  // /proc/thread-self into that).
+  CHECK(generate("/proc/100/task/101/status", src)->content.find("Pid:\t101\n") != std::string::npos);
+  CHECK(generate("/proc/200/stat", src)->content.rfind("200 (t200) ", 0) == 0);
 }
 
 TEST_CASE("proc_synth: mounts and mountinfo print the guest's mount table") {

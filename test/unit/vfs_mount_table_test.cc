@@ -10,44 +10,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "test/unit/temp_dir.h"
 #include "vfs/mount_table.h"
 
 using namespace sentry::vfs;
 
 namespace {
 
-// A directory under /tmp, removed with everything in it at the end of a test.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/sentry_vfs_mt_XXXXXX";
-    char* p = mkdtemp(tmpl);
-    REQUIRE(p != nullptr);
-    char buf[PATH_MAX];
-    const bool canonical = realpath(p, buf) != nullptr;
-    path_ = canonical ? buf : p;
-    REQUIRE(canonical);  // the table stores canonical host paths
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  // Creates `rel` (and its parents) as a directory; returns its host path.
-  std::string mkdir(const std::string& rel) const {
-    std::filesystem::create_directories(path_ + "/" + rel);
-    return path_ + "/" + rel;
-  }
-  std::string touch(const std::string& rel) const {
-    std::ofstream(path_ + "/" + rel) << "x";
-    return path_ + "/" + rel;
-  }
-
- private:
-  std::string path_;
-};
+using sentry::test::TempDir;
 
 // A guest root with the directories the default options need (/tmp).
 std::string make_root(const TempDir& d) {

@@ -17,6 +17,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "test/unit/temp_dir.h"
 #include "vfs/mount_table.h"
 #include "vfs/path_walk.h"
 
@@ -26,29 +27,7 @@ using proc_synth::Lookup;
 
 namespace {
 
-// A directory under /tmp, removed with everything in it on destruction.
-class TempDir {
- public:
-  explicit TempDir(const char* tmpl_text) {
-    std::string tmpl = tmpl_text;
-    char* p = mkdtemp(tmpl.data());
-    REQUIRE(p != nullptr);
-    char buf[PATH_MAX];
-    const bool canonical = realpath(p, buf) != nullptr;
-    path_ = canonical ? buf : p;
-    REQUIRE(canonical);  // the mount table stores canonical host paths
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using sentry::test::TempDir;
 
 pid_t my_tid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
 
@@ -94,7 +73,7 @@ class FakeContext : public WalkContext {
 //   B/inbind, B/sub/, B/up -> ../../etc/x, B/abs -> /etc/x
 class Tree {
  public:
-  Tree() : root_dir_("/tmp/sentry_vfs_walk_XXXXXX"), bind_dir_("/tmp/sentry_vfs_bind_XXXXXX") {
+  Tree() : root_dir_("sentry_vfs_walk"), bind_dir_("sentry_vfs_bind") {
     namespace fs = std::filesystem;
     for (const char* d : {"etc", "a/b/c", "links", "chain", "mnt/bind", "tmp"}) fs::create_directories(root_ + "/" + d);
     std::ofstream(root_ + "/etc/x") << "guest-x";
