@@ -77,17 +77,20 @@ void UnotifyListener::receive_ready() {
     }
     bool native = n->data.arch == AUDIT_ARCH_X86_64 && (n->data.nr & kX32Bit) == 0;
     const abi::SyscallEntry* entry = native ? abi::syscall_by_nr(n->data.nr) : nullptr;
-    dispatch_(std::make_shared<UnotifySyscall>(fd_, *n, entry));
+    answers_->forget(static_cast<pid_t>(n->pid));  // a new call: the last answer was taken
+    dispatch_(std::make_shared<UnotifySyscall>(fd_, *n, entry, answers_));
   }
 }
 
-UnotifySyscall::UnotifySyscall(int listener_fd, const seccomp_notif& n, const abi::SyscallEntry* entry)
+UnotifySyscall::UnotifySyscall(int listener_fd, const seccomp_notif& n, const abi::SyscallEntry* entry,
+                               std::shared_ptr<SentAnswers> answers)
     : Syscall(static_cast<pid_t>(n.pid),
               (n.data.arch == AUDIT_ARCH_X86_64 && (n.data.nr & kX32Bit) == 0) ? n.data.nr : -1,
               n.data.arch, args_of(n), n.data.instruction_pointer, entry),
       listener_fd_(listener_fd),
       id_(n.id),
-      memory_(static_cast<pid_t>(n.pid)) {}
+      memory_(static_cast<pid_t>(n.pid)),
+      answers_(std::move(answers)) {}
 
 ReplyStatus UnotifySyscall::send(std::int64_t val, std::int32_t error, std::uint32_t flags) {
   seccomp_notif_resp resp{};
@@ -101,8 +104,9 @@ ReplyStatus UnotifySyscall::send(std::int64_t val, std::int32_t error, std::uint
 }
 
 ReplyStatus UnotifySyscall::send_value(std::int64_t value) {
-  if (value < 0 && value >= -4095) return send(0, static_cast<std::int32_t>(value), 0);
-  return send(value, 0, 0);
+  ReplyStatus s = (value < 0 && value >= -4095) ? send(0, static_cast<std::int32_t>(value), 0) : send(value, 0, 0);
+  if (s == ReplyStatus::kDelivered && nr() >= 0) answers_->record(tid(), {nr(), args(), value});
+  return s;
 }
 
 ReplyStatus UnotifySyscall::send_continue() {

@@ -10,11 +10,13 @@
 #include <linux/seccomp.h>
 
 #include <functional>
+#include <memory>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "sentry/memory/process_memory.h"
+#include "sentry/platform/sent_answers.h"
 #include "sentry/supervisor/syscall.h"
 
 namespace sentry::platform {
@@ -27,6 +29,8 @@ class UnotifyListener {
   void start();
   void stop();
   int fd() const { return fd_; }
+  // Answers a signal may still make the guest drop (sent_answers.h).
+  SentAnswers& sent_answers() { return *answers_; }
 
  private:
   void arm();
@@ -36,12 +40,14 @@ class UnotifyListener {
   boost::asio::posix::stream_descriptor stream_;
   Dispatch dispatch_;
   seccomp_notif_sizes sizes_{};
+  std::shared_ptr<SentAnswers> answers_ = std::make_shared<SentAnswers>();
 };
 
 // A call waiting in a seccomp notification.
 class UnotifySyscall final : public Syscall {
  public:
-  UnotifySyscall(int listener_fd, const seccomp_notif& n, const abi::SyscallEntry* entry);
+  UnotifySyscall(int listener_fd, const seccomp_notif& n, const abi::SyscallEntry* entry,
+                 std::shared_ptr<SentAnswers> answers);
 
   GuestMemory& memory() override { return memory_; }
   ReplyStatus complete_with_fd(int host_fd, bool cloexec, int target_fd = -1) override;
@@ -55,6 +61,7 @@ class UnotifySyscall final : public Syscall {
   int listener_fd_;
   std::uint64_t id_;
   ProcessMemory memory_;
+  std::shared_ptr<SentAnswers> answers_;
 };
 
 }  // namespace sentry::platform

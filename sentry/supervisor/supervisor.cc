@@ -236,6 +236,10 @@ void Supervisor::on_root_exit(int wait_status) {
 }
 
 void Supervisor::on_signal_stop(pid_t tid, int sig) {
+  if (listener_) {
+    std::optional<platform::SentAnswers::Answer> sent = listener_->sent_answers().take(tid);
+    if (sent && sig != 0 && put_back_dropped_answer(tid, *sent)) return;
+  }
   std::optional<kernel::OnSignal> mode = kernel_.blocked.interrupt(tid);
   if (!mode || sig == 0 || *mode != kernel::OnSignal::kEintr) return;
   if (!handler_will_run(tid, sig)) return;  // ignored or default: Linux restarts transparently
@@ -247,6 +251,22 @@ void Supervisor::on_signal_stop(pid_t tid, int sig) {
     regs.rax = static_cast<unsigned long long>(-EINTR);
     ptrace(PTRACE_SETREGS, tid, nullptr, &regs);
   }
+}
+
+// At a signal-delivery stop: if the thread's call is still the one sentry
+// answered and it ends in -ERESTART* (the signal made the kernel drop the
+// answer), the answer goes into rax, as Linux would have returned it.
+bool Supervisor::put_back_dropped_answer(pid_t tid, const platform::SentAnswers::Answer& sent) {
+  user_regs_struct regs;
+  if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return false;
+  auto rax = static_cast<long long>(regs.rax);
+  if (rax > -512 || rax < -516) return false;
+  if (static_cast<int>(regs.orig_rax) != sent.nr) return false;
+  const std::uint64_t now[6] = {regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9};
+  for (int i = 0; i < 6; ++i)
+    if (now[i] != sent.args[i]) return false;
+  regs.rax = static_cast<unsigned long long>(sent.value);
+  return ptrace(PTRACE_SETREGS, tid, nullptr, &regs) == 0;
 }
 
 void Supervisor::on_served_call(SyscallPtr call) { dispatch(std::move(call)); }

@@ -61,6 +61,7 @@ class Supervisor : private platform::Tracer::Hooks {
   void on_launch_exec(pid_t pid) override;
   void on_root_exit(int wait_status) override;
   void on_signal_stop(pid_t tid, int sig) override;
+  bool put_back_dropped_answer(pid_t tid, const platform::SentAnswers::Answer& sent);
 
   void dispatch(SyscallPtr call);
   void watch_signals();

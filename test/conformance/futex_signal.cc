@@ -357,12 +357,39 @@ void test_killed_process_waiter() {
 
 }  // namespace
 
+// A wake racing a signal that does not end the wait (ignored, or handled
+// with SA_RESTART): the wake is never lost. On Linux the woken wait returns
+// 0 (the handler, if any, runs after); a restarted wait would be a lost
+// wake-up: the waker counted one woken thread that then waits again.
+void test_wake_racing_signal() {
+  install(SIGUSR1, true);
+  struct sigaction ign {};
+  ign.sa_handler = SIG_IGN;
+  CHECK_OK(sigaction(SIGUSR2, &ign, nullptr));
+  int lost = 0;
+  for (int i = 0; i < 200 && lost == 0; ++i) {
+    uint32_t word = 0;
+    Waiter w;
+    start(w, &word);
+    CHECK(pthread_kill(w.thread, i % 2 ? SIGUSR1 : SIGUSR2) == 0);
+    CHECK(wake_one_eventually(&word, FUTEX_WAKE_PRIVATE, &w));
+    if (!poll_until([&] { return w.done.load(); }, 5000)) {
+      ++lost;
+      futex(&word, FUTEX_WAKE_PRIVATE, INT_MAX);  // free it, so the test ends
+    }
+    join(w);
+    CHECK(w.ret == 0);
+  }
+  CHECK(lost == 0);
+}
+
 int main() {
   test_eintr_without_restart();
   test_restart_untimed();
   test_timed_never_restarts();
   test_blocked_and_ignored();
   test_interrupted_waiter_leaves_queue();
+  test_wake_racing_signal();
   test_stop_continue_restarts();
   test_killed_process_waiter();
   return conformance::finish();

@@ -1,0 +1,52 @@
+// Answers sentry sent to a notification that the guest may still drop.
+//
+// A signal can wake a thread parked in a seccomp notification after sentry's
+// SECCOMP_IOCTL_NOTIF_SEND succeeded but before the thread read the answer;
+// the kernel then drops the answer and the call ends with -ERESTART*, to be
+// restarted (SA_RESTART, an ignored signal) or to fail with EINTR. For a futex
+// wait that was just woken, that loses the wake-up (the waker counted it), and
+// a served call that already acted (mkdir, an installed fd) would be redone
+// or reported as interrupted. Linux itself gives the completed result
+// precedence: a woken futex wait returns 0 and the handler runs after.
+//
+// So every delivered answer is remembered per thread until the thread's next
+// notification; at a signal-delivery stop, if the thread's registers still
+// show the same call ending in -ERESTART*, the supervisor puts the answer in
+// place (rax) before the kernel's restart logic looks at it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+
+#include "sentry/supervisor/syscall.h"
+
+namespace sentry::platform {
+
+class SentAnswers {
+ public:
+  struct Answer {
+    int nr = -1;
+    SyscallArgs args{};
+    std::int64_t value = 0;  // what rax must hold: the result or -errno
+  };
+
+  void record(pid_t tid, const Answer& a) { answers_[tid] = a; }
+  // `tid` made a new call (or the host ran its call): the last answer is
+  // no longer pending.
+  void forget(pid_t tid) { answers_.erase(tid); }
+  std::optional<Answer> take(pid_t tid) {
+    auto it = answers_.find(tid);
+    if (it == answers_.end()) return std::nullopt;
+    Answer a = it->second;
+    answers_.erase(it);
+    return a;
+  }
+
+ private:
+  std::unordered_map<pid_t, Answer> answers_;
+};
+
+}  // namespace sentry::platform
