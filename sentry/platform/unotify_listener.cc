@@ -117,8 +117,10 @@ ReplyStatus UnotifySyscall::send_continue() {
 // The fd is installed first and the answer sent after sentry's copy is
 // closed (not with SECCOMP_ADDFD_FLAG_SEND, which resumes the guest while
 // sentry and the ioctl still hold references: a socket the guest then closes
-// would outlive its last guest fd for a moment). The price: a guest
-// interrupted by a signal in that window keeps the installed fd.
+// would outlive its last guest fd for a moment). The answer is remembered
+// from the install on: if a signal interrupts the guest before the answer
+// reaches it, the supervisor still returns the installed fd at the
+// signal-delivery stop (sent_answers.h), so no fd is left behind unnamed.
 ReplyStatus UnotifySyscall::complete_with_fd(int host_fd, bool cloexec, int target_fd) {
   if (answered()) {
     close(host_fd);
@@ -143,6 +145,7 @@ ReplyStatus UnotifySyscall::complete_with_fd(int host_fd, bool cloexec, int targ
     // EMFILE and friends: the guest gets the errno the install failed with.
     return complete(-err);
   }
+  if (nr() >= 0) answers_->record(tid(), {nr(), args(), guest_fd});
   return complete(guest_fd);
 }
 
