@@ -259,7 +259,14 @@ void answer_readlink(const kernel::Kernel& k, const SyscallPtr& call, int dirfd,
     if (o.type == vfs::NodeType::kMissing) return call->fail(ENOENT), true;
     if (o.type != vfs::NodeType::kSymlink) return call->fail(EINVAL), true;
     std::string target = o.link_target;
-    if (o.origin == vfs::Origin::kHost) {
+    if (o.origin != vfs::Origin::kHost && target.empty()) {
+      // A pass-through link of the synthetic trees (/dev/fd, /proc/mounts):
+      // the host's own text.
+      char text[PATH_MAX];
+      ssize_t n = readlink(o.host.c_str(), text, sizeof text);
+      if (n < 0) return call->fail(errno), true;
+      target.assign(text, static_cast<std::size_t>(n));
+    } else if (o.origin == vfs::Origin::kHost) {
       vfs::ParentDir p;
       int rc = vfs::open_parent(o.host, &p);
       if (rc == -ELOOP) return false;
