@@ -37,6 +37,13 @@ const vfs::Mount& parent_mount(const kernel::Kernel& k, const vfs::Resolved& o) 
   return k.mounts.find(slash == 0 ? std::string("/") : o.guest.substr(0, slash));
 }
 
+// The last component of `path` as the guest wrote it ("" for "/").
+std::string last_component(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 bool is_mount_point(const vfs::Resolved& o) { return o.guest != "/" && o.guest == o.mount->guest; }
 
 // The checks of a call creating `o` (Linux's filename_create()): 0 to go on.
@@ -257,10 +264,7 @@ void answer_unlink(kernel::Kernel& k, const SyscallPtr& call, int dirfd, std::ui
   if (!q) return;
   q->slash_follows = false;
   q->slash_needs_dir = false;
-  std::string written_last = q->path.substr(q->path.find_last_not_of('/') == std::string::npos
-                                                ? 0
-                                                : q->path.rfind('/', q->path.find_last_not_of('/')) + 1);
-  while (!written_last.empty() && written_last.back() == '/') written_last.pop_back();
+  const std::string written_last = last_component(q->path);
   walk_and_serve(k, call, *q, [&](const vfs::Resolved& o) {
     if (rmdir_call) {
       if (written_last == "..") return call->fail(ENOTEMPTY), true;
