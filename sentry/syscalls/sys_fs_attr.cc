@@ -331,11 +331,23 @@ void sys_fremovexattr(kernel::Kernel& k, const SyscallPtr& call) { fd_call(k, ca
 
 // inotify_add_watch(2): the watch is added by sentry on its copy of the
 // guest's inotify descriptor (the same instance), on the walked host object.
+// Linux checks the mask and the descriptor before the path: no inotify bit
+// or IN_MASK_ADD with IN_MASK_CREATE is EINVAL, then EBADF, then EINVAL for a
+// descriptor that is not an inotify instance.
 void sys_inotify_add_watch(kernel::Kernel& k, const SyscallPtr& call) {
+  constexpr std::uint32_t kAllInotifyBits = IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED | IN_ONLYDIR |
+                                            IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_ADD | IN_MASK_CREATE |
+                                            IN_ISDIR | IN_ONESHOT;
   const auto mask = static_cast<std::uint32_t>(call->arg(2));
+  if (!(mask & kAllInotifyBits) || ((mask & IN_MASK_ADD) && (mask & IN_MASK_CREATE)))
+    return (void)call->fail(EINVAL);
   const kernel::Task* task = k.tree.task(call->tid());
   kernel::GuestFdCopy ino(task ? task->tgid : call->tid(), static_cast<int>(call->arg(0)));
   if (!ino.valid()) return (void)call->fail(ino.error() == ESRCH ? EBADF : ino.error());
+  char kind[32] = {};
+  const std::string self = "/proc/self/fd/" + std::to_string(ino.get());
+  if (readlink(self.c_str(), kind, sizeof kind - 1) < 0 || std::string(kind) != "anon_inode:inotify")
+    return (void)call->fail(EINVAL);
   auto q = path_query(call, AT_FDCWD, call->arg(1), !(mask & IN_DONT_FOLLOW));
   if (!q) return;
   walk_and_serve(k, call, *q, [&](const vfs::Resolved& o) {
