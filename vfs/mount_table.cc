@@ -2,8 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <utility>
 
 #include "vfs/path_walk.h"
 
@@ -96,13 +98,22 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
   }
   writable.push_back("/dev/shm");
   const std::optional<std::string> cwd = guest_cwd(t, opts.host_cwd);
+  // Guest paths, outer places first: a place inside another writable place
+  // (the default working directory /tmp/work inside /tmp) is already
+  // writable and adds no mount, so renames between them stay renames.
+  std::vector<std::pair<std::string, std::string>> places;  // (guest path, as given)
   for (const std::string& w : writable) {
     if (w.empty() || (w[0] != '/' && !cwd)) {
       *error = "--rw " + w + ": a relative path needs a working directory inside the guest's tree";
       return std::nullopt;
     }
     // A relative --rw path is relative to the guest's working directory.
-    std::string g = normalise_lexically(w[0] == '/' ? w : *cwd + "/" + w);
+    places.emplace_back(normalise_lexically(w[0] == '/' ? w : *cwd + "/" + w), w);
+  }
+  auto depth = [](const std::string& g) { return g == "/" ? 0 : std::count(g.begin(), g.end(), '/'); };
+  std::stable_sort(places.begin(), places.end(),
+                   [&](const auto& a, const auto& b) { return depth(a.first) < depth(b.first); });
+  for (const auto& [g, w] : places) {
     if (g == "/dev/shm") {
       t.add({g, "/dev/shm", MountKind::kHost, false});
       continue;
@@ -118,7 +129,10 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
       return std::nullopt;
     }
     auto seen = t.guest_path_of(*h);
-    t.add({seen ? *seen : g, *h, MountKind::kHost, false});
+    const std::string where = seen ? *seen : g;
+    const Mount& holder = t.find(where);
+    if (holder.kind == MountKind::kHost && !holder.read_only && host_path(holder, where) == *h) continue;
+    t.add({where, *h, MountKind::kHost, false});
   }
   for (const char* s : {"/proc", "/sys", "/dev"}) t.add({s, s, MountKind::kSynthetic, true});
   // /dev/shm was added before /dev: re-add it so it shadows the synthetic /dev.

@@ -546,3 +546,28 @@ TEST_CASE("vfs: --rw through an absolute symlink in the root is walked in the gu
   CHECK(m.host == root + outside.path());
   CHECK_FALSE(m.read_only);
 }
+
+TEST_CASE("vfs: a writable place inside another writable place adds no mount") {
+  TempDir d;
+  const std::string root = make_root(d);
+  d.mkdir("tmp/work");
+  MountOptions o;
+  o.root = root;
+  o.host_cwd = root + "/tmp/work";  // the default places: the cwd and /tmp
+  MountTable t = must_build(o);
+  // One writable mount holds both: a rename from /tmp/work to /tmp is not EXDEV.
+  CHECK(&t.find("/tmp/work/x") == &t.find("/tmp/y"));
+  CHECK_FALSE(t.find("/tmp/work").read_only);
+  // Siblings stay mounts of their own (EXDEV between them, as with binds).
+  MountOptions s;
+  s.root = root;
+  s.rw = {"/tmp", "/work"};
+  MountTable u = must_build(s);
+  CHECK(&u.find("/tmp/x") != &u.find("/work/x"));
+  // Given inner first, the outer one still wins.
+  MountOptions r;
+  r.root = root;
+  r.rw = {"/tmp/work", "/tmp"};
+  MountTable v = must_build(r);
+  CHECK(&v.find("/tmp/work/x") == &v.find("/tmp/y"));
+}
