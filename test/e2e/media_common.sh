@@ -137,6 +137,28 @@ media_finish() {
 # that is not listening yet refuses it. Retries up to $2 times while process
 # $1 lives; with $3 = yes the client runs under $SENTRY with its own report.
 # Sets client_rc and client_attempts.
+# Checks HLS playlist PLAYLIST against the input clip ($WORK/in.mp4) with
+# stream_check in copy mode (further arguments go to stream_check). On a
+# failure the caller's show_logs runs once (its logs_shown flag).
+media_check_hls() {  # PLAYLIST [STREAM_CHECK ARGS...]
+  local playlist=$1
+  shift
+  if [ -s "$playlist" ]; then
+    local out rc
+    out=$(python3 "$STREAM_CHECK" --mode copy --input "$WORK/in.mp4" --hls "$playlist" "$@" 2>&1)
+    rc=$?
+    echo "$out" | sed 's/^/  /'
+    if [ $rc = 0 ]; then
+      media_ok "HLS output decodes to the input's frames"
+      return
+    fi
+    media_fail "stream_check exited $rc"
+  else
+    media_fail "no HLS playlist written ($playlist)"
+  fi
+  [ "$logs_shown" = 0 ] && show_logs && logs_shown=1
+}
+
 media_push_with_retry() {
   local server_pid=$1 attempts=$2 under_sentry=$3 i cpfx
   client_rc=not-run

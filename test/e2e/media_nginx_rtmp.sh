@@ -193,21 +193,8 @@ fi
 [ "$MEDIA_FAILED" = 1 ] && { show_logs; logs_shown=1; }
 
 PLAYLIST=$WORK/hls/test.m3u8
-if [ -s "$PLAYLIST" ]; then
-  grep -q '^#EXT-X-ENDLIST' "$PLAYLIST" && echo "note: the playlist has #EXT-X-ENDLIST"
-  check_out=$(python3 "$STREAM_CHECK" --mode copy --input "$WORK/in.mp4" --hls "$PLAYLIST" \
-              --live-ok --allow-tail-loss audio=$AUDIO_TAIL_LOSS 2>&1)
-  check_rc=$?
-  echo "$check_out" | sed 's/^/  /'
-  if [ $check_rc = 0 ]; then media_ok "HLS output decodes to the input's frames"
-  else
-    media_fail "stream_check exited $check_rc"
-    [ $logs_shown = 0 ] && show_logs && logs_shown=1
-  fi
-else
-  media_fail "no HLS playlist written ($PLAYLIST)"
-  [ $logs_shown = 0 ] && show_logs && logs_shown=1
-fi
+[ -s "$PLAYLIST" ] && grep -q '^#EXT-X-ENDLIST' "$PLAYLIST" && echo "note: the playlist has #EXT-X-ENDLIST"
+media_check_hls "$PLAYLIST" --live-ok --allow-tail-loss audio=$AUDIO_TAIL_LOSS
 
 if [ "$MODE" = sentry ]; then
   media_check_reports "$WORK/nginx.report.json" $(ls -v "$WORK"/client.*.report.json 2>/dev/null)

@@ -139,20 +139,7 @@ if [ "$TRANSPORT" = udp ] && [ "${udp_lines:-0}" -gt 0 ]; then media_ok "media w
 elif [ "$TRANSPORT" = tcp ] && [ "${udp_lines:-0}" = 0 ]; then media_ok "media went over TCP (interleaved)"
 else media_fail "transport: asked for $TRANSPORT but the server log has $udp_lines udp lines"; fi
 
-if [ -s "$WORK/out/index.m3u8" ]; then
-  check_out=$(python3 "$STREAM_CHECK" --mode copy --input "$WORK/in.mp4" --hls "$WORK/out/index.m3u8" \
-              --allow-tail-loss audio=1 2>&1)
-  check_rc=$?
-  echo "$check_out" | sed 's/^/  /'
-  if [ $check_rc = 0 ]; then media_ok "HLS output decodes to the input's frames"
-  else
-    media_fail "stream_check exited $check_rc"
-    [ $logs_shown = 0 ] && show_logs && logs_shown=1
-  fi
-else
-  media_fail "no HLS playlist written ($WORK/out/index.m3u8)"
-  [ $logs_shown = 0 ] && show_logs && logs_shown=1
-fi
+media_check_hls "$WORK/out/index.m3u8" --allow-tail-loss audio=1
 
 case $MODE in
   separate)  # every client attempt ran under sentry, refused ones too
