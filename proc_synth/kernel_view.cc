@@ -13,6 +13,7 @@
 
 #include "proc_synth/format.h"
 #include "proc_synth/host_parse.h"
+#include "sentry/kernel/epoll/epoll_fdinfo.h"
 #include "sentry/kernel/kernel.h"
 #include "vfs/mount_table.h"
 
@@ -191,6 +192,7 @@ KernelModelSource::KernelModelSource(const kernel::Kernel& k)
     : KernelModelSource(k.tree, k.config, kernel::HostCpuMap::current()) {
   parked_ = &k.blocked;
   mount_table_ = &k.mounts;
+  epoll_items_ = &k.epoll_items;
 }
 
 KernelModelSource::KernelModelSource(const kernel::ProcessTree& tree,
@@ -323,6 +325,22 @@ std::vector<MountView> KernelModelSource::mounts() const {
     out.push_back(std::move(v));
   }
   return out;
+}
+
+bool KernelModelSource::is_epoll_fd(pid_t tid, int fd) const {
+  if (epoll_items_ == nullptr) return false;
+  const std::string link = "/proc/" + std::to_string(tid) + "/fd/" + std::to_string(fd);
+  char target[64];
+  const ssize_t n = readlink(link.c_str(), target, sizeof target);
+  return n > 0 && std::string_view(target, static_cast<std::size_t>(n)) == "anon_inode:[eventpoll]";
+}
+
+std::optional<std::string> KernelModelSource::epoll_fdinfo(pid_t tid, int fd) const {
+  const std::string path = "/proc/" + std::to_string(tid) + "/fdinfo/" + std::to_string(fd);
+  if (access(path.c_str(), R_OK) != 0 || epoll_items_ == nullptr) return std::nullopt;
+  const kernel::epoll::EpollItems& items = *epoll_items_;
+  return kernel::epoll::translate_epoll_fdinfo(read_host_file(path),
+                                               [&items](std::uint64_t id) { return items.guest_data(id); });
 }
 
 std::optional<std::string> KernelModelSource::maps(pid_t tgid) const {

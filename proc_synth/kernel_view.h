@@ -22,6 +22,7 @@
 #include "proc_synth/model_view.h"
 #include "proc_synth/registry.h"
 #include "sentry/kernel/blocked_calls.h"
+#include "sentry/kernel/epoll/epoll_items.h"
 #include "sentry/kernel/process_tree.h"
 #include "sentry/kernel/virtual_cpus.h"
 
@@ -76,12 +77,15 @@ class KernelModelSource : public ModelSource {
   std::vector<DirEntry> host_entries(const std::string& dir) const override;
   std::vector<MountView> mounts() const override;
   std::optional<std::string> maps(pid_t tgid) const override;
+  bool is_epoll_fd(pid_t tid, int fd) const override;
+  std::optional<std::string> epoll_fdinfo(pid_t tid, int fd) const override;
 
  private:
   const kernel::ProcessTree& tree_;
   const kernel::MachineConfig& config_;
   const kernel::BlockedCalls* parked_ = nullptr;
   const vfs::MountTable* mount_table_ = nullptr;  // set when built from a Kernel
+  const kernel::epoll::EpollItems* epoll_items_ = nullptr;  // set when built from a Kernel
   kernel::HostCpuMap cpu_map_;  // by value: callers may pass a temporary
 };
 

@@ -26,6 +26,8 @@
 //   /proc/sys/net/core/somaxconn  (the rest of /proc/sys: pass-through)
 //   /proc/<pid>/{status,stat,statm,cmdline,comm,limits,cgroup,mounts,
 //   mountinfo,maps}, and the same under /proc/<pid>/task/<tid>/
+//   /proc/<pid>/fdinfo/<fd>       of an epoll fd (is_epoll_fd): the host's
+//                                 with the guest's registration data
 //   /sys, /sys/devices, /sys/devices/system, /sys/fs, /sys/kernel,
 //   /sys/kernel/mm                kDir (only what is listed here exists)
 //   /sys/devices/system/cpu       kDir: cpu0..cpuN-1, online, possible,
@@ -121,6 +123,12 @@ class ModelSource {
   // /proc/<tgid>/maps with the host paths of mapped files shown as the
   // guest's paths; nullopt if the process is gone.
   virtual std::optional<std::string> maps(pid_t tgid) const { return std::nullopt; }
+  // Whether fd `fd` of guest task `tid` is an epoll instance, whose fdinfo
+  // the model translates (the host's shows sentry's item ids as data).
+  virtual bool is_epoll_fd(pid_t tid, int fd) const { return false; }
+  // /proc/<tid>/fdinfo/<fd> of an epoll fd with the guest's registration
+  // data; nullopt if the fd is gone.
+  virtual std::optional<std::string> epoll_fdinfo(pid_t tid, int fd) const { return std::nullopt; }
 };
 
 Lookup lookup(std::string_view path, const ModelSource& source);

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -15,6 +16,8 @@
 #include "netstack/netlink_socket.h"
 #include "netstack/socket_registry.h"
 #include "sentry/kernel/blocked_calls.h"
+#include "sentry/kernel/epoll/epoll_items.h"
+#include "sentry/kernel/epoll/epoll_registrar.h"
 #include "vfs/mount_table.h"
 #include "vfs/synthetic_tree.h"
 #include "sentry/kernel/futex/futex_manager.h"
@@ -39,6 +42,8 @@ struct Kernel {
   ProcessTree tree;
   BlockedCalls blocked;
   futex::FutexManager futexes;
+  epoll::EpollItems epoll_items;  // the guest's epoll registrations
+  std::unique_ptr<epoll::EpollRegistrar> epoll_registrar;  // started by the first epoll_ctl
   netstack::SocketRegistry sockets;  // the guest's AF_INET6 sockets
   netstack::NetlinkSockets netlink;  // the guest's NETLINK_ROUTE sockets
   vfs::SyntheticTree synthetic;      // synthesized /proc, /sys files on the host

@@ -74,6 +74,12 @@ class ProcessTree {
   Task* task(pid_t tid);
   ThreadGroup* group_of(pid_t tid);
   const ThreadGroup* group_of(pid_t tid) const;
+  // The thread group of task `tid` (whose descriptor table it uses); `tid`
+  // itself for a task the tree does not know yet.
+  pid_t tgid_of(pid_t tid) const {
+    const Task* t = task(tid);
+    return t ? t->tgid : tid;
+  }
   const ThreadGroup* group(pid_t tgid) const;
   std::size_t task_count() const { return tasks_.size(); }
   pid_t root() const { return root_; }

@@ -33,6 +33,7 @@ void register_all(Registry& r) {
   register_cwd(r);
   register_exec(r);
   register_fd(r);
+  register_epoll(r);
 }
 
 }  // namespace sentry::syscalls

@@ -37,5 +37,6 @@ void register_fs_attr(Registry& r);
 void register_cwd(Registry& r);
 void register_exec(Registry& r);
 void register_fd(Registry& r);
+void register_epoll(Registry& r);
 
 }  // namespace sentry::syscalls

@@ -45,14 +45,10 @@ struct KernelTermios {
 };
 static_assert(sizeof(KernelTermios) == 36);
 
-pid_t tgid_of(const kernel::Kernel& k, pid_t tid) {
-  const kernel::Task* t = k.tree.task(tid);
-  return t ? t->tgid : tid;
-}
 
 // sentry's copy of guest fd `fd`, or nullopt after answering EBADF.
 std::unique_ptr<kernel::GuestFdCopy> copy_of(const kernel::Kernel& k, const SyscallPtr& call, int fd) {
-  auto copy = std::make_unique<kernel::GuestFdCopy>(tgid_of(k, call->tid()), fd);
+  auto copy = std::make_unique<kernel::GuestFdCopy>(k.tree.tgid_of(call->tid()), fd);
   if (!copy->valid()) {
     call->fail(EBADF);
     return nullptr;

@@ -28,14 +28,10 @@ namespace {
 
 constexpr std::size_t kMaxRequest = 64 * 1024;
 
-pid_t tgid_of(kernel::Kernel& k, pid_t tid) {
-  const kernel::Task* t = k.tree.task(tid);
-  return t ? t->tgid : tid;
-}
 
 // netlink_autobind: the first socket of a process gets its pid as port id.
 std::uint32_t port_of(kernel::Kernel& k, const SyscallPtr& call, netstack::NetlinkSocket& s) {
-  if (s.portid == 0) s.portid = static_cast<std::uint32_t>(tgid_of(k, call->tid()));
+  if (s.portid == 0) s.portid = static_cast<std::uint32_t>(k.tree.tgid_of(call->tid()));
   return s.portid;
 }
 
@@ -167,7 +163,7 @@ bool serve_netlink(kernel::Kernel& k, const SyscallPtr& call) {
     if (call->arg(2) < sizeof nl) return call->fail(EINVAL), true;
     if (!mem.read_value(call->arg(1), &nl)) return call->fail(EFAULT), true;
     if (nl.nl_family != AF_NETLINK) return call->fail(EINVAL), true;
-    s->portid = nl.nl_pid != 0 ? nl.nl_pid : static_cast<std::uint32_t>(tgid_of(k, call->tid()));
+    s->portid = nl.nl_pid != 0 ? nl.nl_pid : static_cast<std::uint32_t>(k.tree.tgid_of(call->tid()));
     call->complete(0);
   } else if (name == "getsockname" || name == "getpeername") {
     sockaddr_nl nl = kernel_address();

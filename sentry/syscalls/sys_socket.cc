@@ -53,10 +53,6 @@ Inet6Socket* inet6_socket(kernel::Kernel& k, pid_t tid, int fd) {
   return ino ? k.sockets.find(*ino) : nullptr;
 }
 
-pid_t tgid_of(kernel::Kernel& k, pid_t tid) {
-  const kernel::Task* t = k.tree.task(tid);
-  return t ? t->tgid : tid;
-}
 
 // What the host socket says about itself, for the checks Linux makes on the
 // socket's state before it looks at an address.
@@ -64,7 +60,7 @@ netstack::SocketView view_of(kernel::Kernel& k, const SyscallPtr& call, int fd, 
   netstack::SocketView v;
   v.type = s.type;
   v.v6only = s.v6only;
-  kernel::GuestFdCopy copy(tgid_of(k, call->tid()), fd);
+  kernel::GuestFdCopy copy(k.tree.tgid_of(call->tid()), fd);
   if (copy.valid()) {
     sockaddr_in local{};
     socklen_t len = sizeof local;
@@ -181,7 +177,7 @@ void sys_socket(kernel::Kernel& k, const SyscallPtr& call) {
 
 // The TCP state of the host socket (TCP_CLOSE when unknown).
 int tcp_state_of(kernel::Kernel& k, const SyscallPtr& call, int fd) {
-  kernel::GuestFdCopy copy(tgid_of(k, call->tid()), fd);
+  kernel::GuestFdCopy copy(k.tree.tgid_of(call->tid()), fd);
   tcp_info info{};
   socklen_t len = sizeof info;
   if (!copy.valid() || getsockopt(copy.get(), IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return TCP_CLOSE;
@@ -191,7 +187,7 @@ int tcp_state_of(kernel::Kernel& k, const SyscallPtr& call, int fd) {
 // Gives an unbound socket an ephemeral port, as inet_autobind does: on the
 // IPv6 loopback for a v6-only socket, else on the wildcard address.
 void autobind(kernel::Kernel& k, const SyscallPtr& call, int fd, const Inet6Socket& s) {
-  kernel::GuestFdCopy copy(tgid_of(k, call->tid()), fd);
+  kernel::GuestFdCopy copy(k.tree.tgid_of(call->tid()), fd);
   if (!copy.valid()) return;
   sockaddr_in local{};
   socklen_t len = sizeof local;
@@ -207,7 +203,7 @@ void autobind(kernel::Kernel& k, const SyscallPtr& call, int fd, const Inet6Sock
 // ::ffff:127.0.0.1 where Linux shows ::1: bind the source first, keeping the
 // socket's port if it has one.
 void pin_loopback_source(kernel::Kernel& k, const SyscallPtr& call, int fd, const sockaddr_in& dst) {
-  kernel::GuestFdCopy copy(tgid_of(k, call->tid()), fd);
+  kernel::GuestFdCopy copy(k.tree.tgid_of(call->tid()), fd);
   if (!copy.valid()) return;
   sockaddr_in local{};
   socklen_t len = sizeof local;
@@ -345,7 +341,7 @@ void address_out(kernel::Kernel& k, const SyscallPtr& call, int addr_arg, netsta
       // out: shut it down so the peer sees EOF. (The fd number stays
       // allocated in the guest until it closes it: sentry cannot close a
       // guest fd from outside.)
-      kernel::GuestFdCopy conn(tgid_of(k, tid), static_cast<int>(r));
+      kernel::GuestFdCopy conn(k.tree.tgid_of(tid), static_cast<int>(r));
       if (conn.valid()) shutdown(conn.get(), SHUT_RDWR);
     }
     return out;
@@ -646,7 +642,7 @@ std::optional<int> int_optval(const SyscallPtr& call, int* err) {
 
 // Applies an IPv4 option on sentry's copy of the socket.
 void host_setsockopt(kernel::Kernel& k, const SyscallPtr& call, int level, int name, int value) {
-  kernel::GuestFdCopy copy(tgid_of(k, call->tid()), static_cast<int>(call->arg(0)));
+  kernel::GuestFdCopy copy(k.tree.tgid_of(call->tid()), static_cast<int>(call->arg(0)));
   if (!copy.valid()) {
     call->fail(copy.error());
     return;
@@ -659,7 +655,7 @@ void host_setsockopt(kernel::Kernel& k, const SyscallPtr& call, int level, int n
 }
 
 std::optional<int> host_getsockopt(kernel::Kernel& k, const SyscallPtr& call, int level, int name, int* err) {
-  kernel::GuestFdCopy copy(tgid_of(k, call->tid()), static_cast<int>(call->arg(0)));
+  kernel::GuestFdCopy copy(k.tree.tgid_of(call->tid()), static_cast<int>(call->arg(0)));
   if (!copy.valid()) {
     *err = copy.error();
     return std::nullopt;

@@ -1,0 +1,61 @@
+// epoll_ctl(2) on a guest's epoll instance, made by sentry with the guest's
+// own fd number.
+//
+// Linux keys an epoll registration by (open file description, fd number):
+// the number is what EPOLL_CTL_MOD and DEL look up, what fdinfo's "tfd:"
+// shows and what kcmp(KCMP_EPOLL_TFD) compares. sentry must register the
+// guest's file under the guest's number, but its own descriptor table has
+// its own files at the small numbers guests use too. So registrations are
+// made by one sentry thread that unshared its descriptor table
+// (unshare(CLONE_FILES)) and emptied it: it takes copies of the guest's epoll
+// fd and target fd (pidfd_getfd), puts the target at exactly the guest's
+// number, calls epoll_ctl, and closes both. It keeps no reference, so the
+// host drops the registration when the guest closes the file's last fd, as
+// Linux does.
+//
+// ctl() hands the request to that thread and waits for its answer: a few
+// non-blocking system calls.
+#pragma once
+
+#include <sys/epoll.h>
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace sentry::kernel::epoll {
+
+class EpollRegistrar {
+ public:
+  EpollRegistrar();
+  ~EpollRegistrar();
+  EpollRegistrar(const EpollRegistrar&) = delete;
+  EpollRegistrar& operator=(const EpollRegistrar&) = delete;
+
+  // epoll_ctl(epfd, op, fd, event) as guest process `tgid` would make it:
+  // 0 or -errno. EBADF when `epfd` or `fd` is not open in `tgid` (checked in
+  // that order, as Linux does); every later check is the host's, on the same
+  // files. `event` is ignored for EPOLL_CTL_DEL.
+  int ctl(pid_t tgid, int epfd, int op, int fd, const epoll_event& event);
+
+ private:
+  struct Request {
+    pid_t tgid;
+    int epfd, op, fd;
+    epoll_event event;
+  };
+  void run();
+  static int serve(const Request& r);
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool has_request_ = false;
+  bool has_answer_ = false;
+  bool stop_ = false;
+  Request request_{};
+  int answer_ = 0;
+  std::thread thread_;  // last: started once the members above exist
+};
+
+}  // namespace sentry::kernel::epoll
