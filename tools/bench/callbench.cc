@@ -6,11 +6,19 @@
 //   futex_wake_empty    FUTEX_WAKE_PRIVATE with no waiter (handed to the host)
 //   futex_pingpong      two threads passing a token through private futexes
 //                       (one iteration = one round trip = 2 waits + 2 wakes)
+//   epoll_wait_ready    epoll_wait with timeout 0 on an instance holding one
+//                       ready level-triggered pipe (the wait does not block)
+//   epoll_ctl_mod       EPOLL_CTL_MOD of one registration
+//   epoll_pingpong      two threads passing a byte through two pipes, each
+//                       blocking in epoll_wait on its own edge-triggered
+//                       instance (one iteration = 2 blocking waits)
 #include <linux/futex.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstdint>
 #include <thread>
 
@@ -63,6 +71,69 @@ void futex_pingpong(benchmark::State& state) {
   partner.join();
 }
 BENCHMARK(futex_pingpong)->UseRealTime();
+
+// An epoll instance holding the read end of a pipe (level- or edge-triggered).
+struct PipeEpoll {
+  explicit PipeEpoll(std::uint32_t events) {
+    if (pipe(fds) != 0) std::abort();
+    ep = epoll_create1(0);
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = 42;
+    if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &ev) != 0) std::abort();
+  }
+  ~PipeEpoll() {
+    close(ep);
+    close(fds[0]);
+    close(fds[1]);
+  }
+  int fds[2] = {-1, -1};
+  int ep = -1;
+};
+
+void epoll_wait_ready(benchmark::State& state) {
+  PipeEpoll p(EPOLLIN);
+  if (write(p.fds[1], "x", 1) != 1) std::abort();
+  epoll_event out{};
+  for (auto _ : state) benchmark::DoNotOptimize(epoll_wait(p.ep, &out, 1, 0));
+}
+BENCHMARK(epoll_wait_ready);
+
+void epoll_ctl_mod(benchmark::State& state) {
+  PipeEpoll p(EPOLLIN);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  for (auto _ : state) benchmark::DoNotOptimize(epoll_ctl(p.ep, EPOLL_CTL_MOD, p.fds[0], &ev));
+}
+BENCHMARK(epoll_ctl_mod);
+
+void epoll_pingpong(benchmark::State& state) {
+  PipeEpoll to_partner(EPOLLIN | EPOLLET), to_main(EPOLLIN | EPOLLET);
+  auto pass = [](PipeEpoll& in, PipeEpoll& out) {
+    epoll_event ev{};
+    while (epoll_wait(in.ep, &ev, 1, -1) != 1) {
+    }
+    char c;
+    if (read(in.fds[0], &c, 1) != 1) std::abort();
+    if (write(out.fds[1], &c, 1) != 1) std::abort();
+    return c != 'q';
+  };
+  std::thread partner([&] {
+    while (pass(to_partner, to_main)) {
+    }
+  });
+  for (auto _ : state) {
+    if (write(to_partner.fds[1], "x", 1) != 1) std::abort();
+    epoll_event ev{};
+    while (epoll_wait(to_main.ep, &ev, 1, -1) != 1) {
+    }
+    char c;
+    if (read(to_main.fds[0], &c, 1) != 1) std::abort();
+  }
+  if (write(to_partner.fds[1], "q", 1) != 1) std::abort();
+  partner.join();
+}
+BENCHMARK(epoll_pingpong)->UseRealTime();
 
 }  // namespace
 
