@@ -1,5 +1,6 @@
-// Emulated calls that are waiting (futex waits, and later epoll_wait, accept,
-// sleeps) and what a signal does to them.
+// Emulated calls that are waiting in sentry (futex waits) and what a signal
+// does to them. (epoll_wait, accept and connect block in the guest's own
+// thread as translated calls, where the host applies signal(7) itself.)
 //
 // A guest thread waiting in a seccomp notification is woken by any signal; the
 // kernel abandons the notification and the syscall returns -ERESTARTSYS, which

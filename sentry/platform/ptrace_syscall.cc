@@ -51,7 +51,7 @@ ReplyStatus PtraceSyscall::continue_rewritten(const SyscallArgs& a, ExitFixup on
   r.r10 = a[3];
   r.r8 = a[4];
   r.r9 = a[5];
-  if (ptrace(PTRACE_SETREGS, tid(), nullptr, &r) != 0) return ReplyStatus::kGone;
+  if (a != args() && ptrace(PTRACE_SETREGS, tid(), nullptr, &r) != 0) return ReplyStatus::kGone;
   auto self = std::static_pointer_cast<PtraceSyscall>(shared_from_this());
   tracer_.expect_exit(tid(), regs_, [self, fix = std::move(on_exit)](std::int64_t host_result) {
     std::int64_t result = fix ? fix(host_result) : host_result;

@@ -11,20 +11,27 @@
 // EPOLLONESHOT and the removal of a registration when its file's last
 // reference closes are Linux's own, with no polling and no missed edge.
 //
-// A wait runs in the guest's own thread on the host instance (a translated
-// call, like accept: it blocks, times out, takes its signal mask and is
-// interrupted exactly as on Linux, and never blocks sentry's loop); at its
-// exit stop sentry turns each event's item id into the guest's data.
+// A wait is a translated call (stopped by ptrace, like accept). Events
+// already ready are taken by sentry at the entry stop; otherwise the wait
+// runs in the guest's own thread on the host instance (it blocks, times out,
+// takes its signal mask and is interrupted exactly as on Linux, and never
+// blocks sentry's loop), and at its exit stop sentry turns each event's item
+// id into the guest's data.
 // docs/decisions.md ("epoll: the model holds the registrations, the host
 // instance the readiness") says why.
-#include <sys/epoll.h>
 #include <dirent.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
+#include <climits>
+#include <optional>
 #include <cstdint>
 #include <fstream>
 #include <memory>
@@ -36,6 +43,7 @@
 #include "sentry/kernel/epoll/epoll_fdinfo.h"
 #include "sentry/kernel/epoll/epoll_items.h"
 #include "sentry/kernel/epoll/epoll_registrar.h"
+#include "sentry/kernel/guest_fd.h"
 #include "sentry/syscalls/registry.h"
 
 namespace sentry::syscalls {
@@ -126,10 +134,64 @@ void sys_epoll_ctl(kernel::Kernel& k, const SyscallPtr& call) {
   if (items.sweep_due()) items.sweep(live_item_ids(k), now_ns());
 }
 
-// epoll_wait(2), epoll_pwait(2), epoll_pwait2(2): the host runs the call as
-// the guest made it, in the guest's thread; the events it returns carry item
-// ids, turned into the guest's data before the guest resumes.
-void sys_epoll_wait_family(kernel::Kernel& k, const SyscallPtr& call) {
+// The guest's data for each event in `events` (host item ids); an id the
+// model does not know is left as it is.
+void translate_events(const kernel::Kernel& k, epoll_event* events, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t id = events[i].data.u64;
+    if (auto data = k.epoll_items.guest_data(id)) {
+      events[i].data.u64 = *data;
+    } else {
+      spdlog::debug("epoll: event with unknown item id {:#x}", id);
+    }
+  }
+}
+
+// The most events sentry takes from a ready instance at the entry stop.
+// Fewer than maxevents is what epoll_wait(2) may return; the rest stay queued.
+constexpr int kMaxHarvest = 64;
+constexpr long kEpMaxEvents = INT_MAX / static_cast<long>(sizeof(epoll_event));
+
+struct WaitArgs {
+  int epfd = -1;
+  std::uint64_t events_at = 0;
+  int maxevents = 0;
+  bool zero_timeout = false;
+};
+
+// Linux's checks that come before the wait (do_epoll_wait, set_user_sigmask,
+// poll_select_set_timeout). nullopt when one fails: the host then runs the
+// call and answers its errno in its order.
+std::optional<WaitArgs> checked_wait_args(const SyscallPtr& call) {
+  WaitArgs w;
+  w.epfd = static_cast<int>(call->arg(0));
+  w.events_at = call->arg(1);
+  w.maxevents = static_cast<int>(call->arg(2));
+  if (w.maxevents <= 0 || w.maxevents > kEpMaxEvents) return std::nullopt;
+  const bool pwait2 = call->nr() == SYS_epoll_pwait2;
+  if (pwait2) {
+    if (call->arg(3) == 0) {
+      w.zero_timeout = false;  // NULL: wait forever
+    } else {
+      timespec ts{};
+      if (!call->memory().read(call->arg(3), &ts, sizeof ts)) return std::nullopt;
+      if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1'000'000'000) return std::nullopt;
+      w.zero_timeout = ts.tv_sec == 0 && ts.tv_nsec == 0;
+    }
+  } else {
+    w.zero_timeout = static_cast<int>(call->arg(3)) == 0;
+  }
+  if ((pwait2 || call->nr() == SYS_epoll_pwait) && call->arg(4) != 0) {
+    std::uint64_t mask = 0;
+    if (call->arg(5) != sizeof mask || !call->memory().read(call->arg(4), &mask, sizeof mask)) return std::nullopt;
+  }
+  return w;
+}
+
+// The call runs on the host, in the guest's thread (it blocks, times out,
+// takes its signal mask and is interrupted exactly as on Linux); at its exit
+// stop the events it returned get the guest's data.
+void wait_on_host(kernel::Kernel& k, const SyscallPtr& call) {
   const std::uint64_t events_at = call->arg(1);
   std::weak_ptr<Syscall> weak = call;
   call->continue_rewritten(call->args(), [&k, weak, events_at](std::int64_t r) -> std::int64_t {
@@ -138,17 +200,41 @@ void sys_epoll_wait_family(kernel::Kernel& k, const SyscallPtr& call) {
     std::vector<epoll_event> events(static_cast<std::size_t>(r));
     const std::size_t bytes = events.size() * sizeof(epoll_event);
     if (!c->memory().read(events_at, events.data(), bytes)) return r;  // the host just wrote them
-    for (epoll_event& ev : events) {
-      const std::uint64_t id = ev.data.u64;
-      if (auto data = k.epoll_items.guest_data(id)) {
-        ev.data.u64 = *data;
-      } else {
-        spdlog::debug("epoll: event with unknown item id {:#x}", id);
-      }
-    }
+    translate_events(k, events.data(), events.size());
     c->memory().write(events_at, events.data(), bytes);
     return r;
   });
+}
+
+// epoll_wait(2), epoll_pwait(2), epoll_pwait2(2). At the entry stop sentry
+// takes the events that are ready now from the host instance (what the
+// guest's own call would take first) and answers with them: one stop instead
+// of two. With none ready, a zero timeout answers 0 and any other wait runs
+// on the host (wait_on_host).
+void sys_epoll_wait_family(kernel::Kernel& k, const SyscallPtr& call) {
+  const std::optional<WaitArgs> w = checked_wait_args(call);
+  if (!w) return wait_on_host(k, call);
+  kernel::GuestFdCopy ep(k.tree.tgid_of(call->tid()), w->epfd);
+  if (!ep.valid()) return wait_on_host(k, call);  // EBADF there
+  const int want = std::min(w->maxevents, kMaxHarvest);
+  std::array<epoll_event, kMaxHarvest> events{};
+  const std::size_t room = static_cast<std::size_t>(want) * sizeof(epoll_event);
+  // Events taken from the host cannot be put back: first prove the buffer
+  // writable by writing back what it holds (invisible to the guest). A bad
+  // buffer goes to the host, which keeps undelivered events queued.
+  if (!call->memory().read(w->events_at, events.data(), room) ||
+      !call->memory().write(w->events_at, events.data(), room))
+    return wait_on_host(k, call);
+  const int n = epoll_wait(ep.get(), events.data(), want, 0);
+  if (n < 0) return wait_on_host(k, call);  // not an epoll fd: EINVAL there
+  if (n == 0) {
+    if (w->zero_timeout) return (void)call->complete(0);
+    return wait_on_host(k, call);
+  }
+  translate_events(k, events.data(), static_cast<std::size_t>(n));
+  if (!call->memory().write(w->events_at, events.data(), static_cast<std::size_t>(n) * sizeof(epoll_event)))
+    spdlog::warn("epoll_wait: tid {} unmapped its event buffer during the call; {} events lost", call->tid(), n);
+  call->complete(n);
 }
 
 }  // namespace
