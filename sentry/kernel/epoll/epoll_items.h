@@ -62,7 +62,10 @@ class EpollItems {
     std::int64_t dead_since_ns = -1;  // first sweep that found it dead; -1: alive
   };
   std::unordered_map<std::uint64_t, Entry> items_;
-  std::uint64_t next_id_ = 1;
+  // Ids start high, tagged: an instance sentry did not register (one the
+  // guest inherited from outside) reports its own data, which is then left
+  // alone, and small data values such as fd numbers never look like ids.
+  std::uint64_t next_id_ = 0x5e27000000000001ULL;
   std::size_t after_sweep_ = 0;
 };
 
