@@ -33,13 +33,12 @@
 #include <climits>
 #include <optional>
 #include <cstdint>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
+#include "proc_synth/kernel_view.h"
 #include "sentry/kernel/epoll/epoll_fdinfo.h"
 #include "sentry/kernel/epoll/epoll_items.h"
 #include "sentry/kernel/epoll/epoll_registrar.h"
@@ -75,13 +74,6 @@ void sys_epoll_create1(kernel::Kernel&, const SyscallPtr& call) {
   create(call, (flags & EPOLL_CLOEXEC) != 0);
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The item ids every guest epoll instance still holds: the "tfd:" lines of
 // the fdinfo of each guest fd that is an epoll instance.
 std::unordered_set<std::uint64_t> live_item_ids(const kernel::Kernel& k) {
@@ -96,7 +88,7 @@ std::unordered_set<std::uint64_t> live_item_ids(const kernel::Kernel& k) {
       const ssize_t n = readlinkat(dirfd(d), e->d_name, target, sizeof target - 1);
       if (n <= 0 || std::string_view(target, n) != "anon_inode:[eventpoll]") continue;
       const std::string info = "/proc/" + std::to_string(g.tgid) + "/fdinfo/" + e->d_name;
-      for (const auto& item : kernel::epoll::parse_epoll_fdinfo(read_text(info))) live.insert(item.data);
+      for (const auto& item : kernel::epoll::parse_epoll_fdinfo(proc_synth::read_host_file(info))) live.insert(item.data);
     }
     closedir(d);
   });
