@@ -46,6 +46,7 @@ enum class ArgKind : std::uint8_t {
   kSigset,        // const sigset_t *
   kEpollOp,       // EPOLL_CTL_ADD/MOD/DEL
   kEpollEvent,    // struct epoll_event * (events decoded)
+  kEpollEventsOut,// struct epoll_event * the call fills: `result` entries, printed after the call
   kPollFds,       // struct pollfd * (count is the next argument)
   kTimespec,      // const struct timespec *
   kClockId,       // CLOCK_REALTIME, ...

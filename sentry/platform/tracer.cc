@@ -243,7 +243,8 @@ void Tracer::handle_syscall_exit(pid_t tid) {
     __ptrace_syscall_info info{};
     std::optional<std::int64_t> result;
     if (get_syscall_info(tid, &info) && info.op == PTRACE_SYSCALL_INFO_EXIT) result = info.exit.rval;
-    observer_.end(st.pending, result);
+    ProcessMemory mem(tid);
+    observer_.end(st.pending, result, &mem);
   }
   resume(tid);
 }

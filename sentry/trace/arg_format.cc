@@ -164,11 +164,40 @@ std::string format_timespec(GuestMemory* mem, std::uint64_t addr) {
   return "{tv_sec=" + std::to_string(ts.tv_sec) + ", tv_nsec=" + std::to_string(ts.tv_nsec) + "}";
 }
 
+std::string epoll_event_text(const epoll_event& ev) {
+  return "{events=" + abi::flags_to_string(ev.events, abi::epoll_event_names()) +
+         ", data=" + hex(ev.data.u64) + "}";
+}
+
 std::string format_epoll_event(GuestMemory* mem, std::uint64_t addr) {
   epoll_event ev{};  // packed on x86-64: 12 bytes, as the kernel's
   if (addr == 0 || mem == nullptr || !mem->read_value(addr, &ev)) return address(addr);
-  return "{events=" + abi::flags_to_string(ev.events, abi::epoll_event_names()) +
-         ", data=" + hex(ev.data.u64) + "}";
+  return epoll_event_text(ev);
+}
+
+// The `count` events epoll_wait returned, the first kMaxShownEvents of them.
+std::string format_epoll_events_out(GuestMemory* mem, std::uint64_t addr, std::optional<std::int64_t> count) {
+  constexpr std::int64_t kMaxShownEvents = 8;
+  if (!count || *count < 0 || mem == nullptr) return address(addr);
+  std::string out = "[";
+  for (std::int64_t i = 0; i < std::min(*count, kMaxShownEvents); ++i) {
+    epoll_event ev{};
+    if (!mem->read_value(addr + static_cast<std::uint64_t>(i) * sizeof ev, &ev)) return address(addr);
+    if (i != 0) out += ", ";
+    out += epoll_event_text(ev);
+  }
+  if (*count > kMaxShownEvents) out += ", ...";
+  return out + "]";
+}
+
+// The `count` bytes a call wrote to `addr` (read, recvfrom, readlink...),
+// the first 32 shown as strace shows them.
+std::string format_out_buffer(GuestMemory* mem, std::uint64_t addr, std::optional<std::int64_t> count) {
+  constexpr std::int64_t kMaxShownBytes = 32;
+  if (!count || *count < 0 || mem == nullptr || addr == 0) return address(addr);
+  std::string bytes(static_cast<std::size_t>(std::min(*count, kMaxShownBytes)), '\0');
+  if (!mem->read(addr, bytes.data(), bytes.size())) return address(addr);
+  return quote_bytes(bytes, *count > kMaxShownBytes);
 }
 
 // Kernel sigsets on x86-64 are 64 bits; bit n-1 is signal n.
@@ -262,6 +291,7 @@ std::string format_clock_id(std::uint64_t v) {
 bool is_faccessat(std::string_view name) { return name == "faccessat" || name == "faccessat2"; }
 
 std::string format_arg_unchecked(const abi::SyscallEntry& e, int index, const SyscallArgs& args,
+                                 std::optional<std::int64_t> result,
                                  GuestMemory* mem) {
   const std::uint64_t v = args[index];
   // Length / count / size companions live in the next slot, the sockopt level in the previous one.
@@ -277,8 +307,8 @@ std::string format_arg_unchecked(const abi::SyscallEntry& e, int index, const Sy
     case ArgKind::kOffset: return std::to_string(static_cast<std::int64_t>(v));
     case ArgKind::kHex:
     case ArgKind::kUnknown: return hex_or_zero(v);
-    case ArgKind::kPtr:
-    case ArgKind::kOutBuf: return address(v);
+    case ArgKind::kPtr: return address(v);
+    case ArgKind::kOutBuf: return format_out_buffer(mem, v, result);
     case ArgKind::kFd: return std::to_string(low_int(v));
     case ArgKind::kDirFd: return format_dirfd(v);
     case ArgKind::kPath:
@@ -321,6 +351,7 @@ std::string format_arg_unchecked(const abi::SyscallEntry& e, int index, const Sy
     case ArgKind::kSigset: return format_sigset(mem, v);
     case ArgKind::kEpollOp: return int_enum(v, abi::epoll_ctl_op_names());
     case ArgKind::kEpollEvent: return format_epoll_event(mem, v);
+    case ArgKind::kEpollEventsOut: return format_epoll_events_out(mem, v, result);
     case ArgKind::kPollFds: return format_pollfds(mem, v, low_uint(next));
     case ArgKind::kTimespec: return format_timespec(mem, v);
     case ArgKind::kClockId: return format_clock_id(v);
@@ -385,16 +416,25 @@ std::string quote_bytes(std::string_view bytes, bool truncated) {
   return out;
 }
 
-std::string format_arg(const abi::SyscallEntry& e, int index, const SyscallArgs& args, GuestMemory* mem) {
+std::string format_arg(const abi::SyscallEntry& e, int index, const SyscallArgs& args, GuestMemory* mem,
+                       std::optional<std::int64_t> result) {
   if (index < 0 || index >= abi::kMaxSyscallArgs) return "?";
   try {
-    return format_arg_unchecked(e, index, args, mem);
+    return format_arg_unchecked(e, index, args, result, mem);
   } catch (...) {
     return "?";  // out of memory, or a GuestMemory that threw: never take the tracer down
   }
 }
 
-std::string format_call(const abi::SyscallEntry& e, const SyscallArgs& args, GuestMemory* mem) {
+bool has_output_args(const abi::SyscallEntry& e) {
+  for (int i = 0; i < std::min<int>(e.nargs, abi::kMaxSyscallArgs); ++i) {
+    if (e.args[i] == ArgKind::kOutBuf || e.args[i] == ArgKind::kEpollEventsOut) return true;
+  }
+  return false;
+}
+
+std::string format_call(const abi::SyscallEntry& e, const SyscallArgs& args, GuestMemory* mem,
+                        std::optional<std::int64_t> result) {
   try {
     std::string out(e.name);
     out += '(';
@@ -402,7 +442,7 @@ std::string format_call(const abi::SyscallEntry& e, const SyscallArgs& args, Gue
     for (int i = 0; i < nargs; ++i) {
       if (is_unused_open_mode(e, i, args)) continue;
       if (i != 0) out += ", ";
-      out += format_arg(e, i, args, mem);
+      out += format_arg(e, i, args, mem, result);
     }
     out += ')';
     return out;

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,11 +31,18 @@ inline constexpr std::size_t kMaxArrayEntries = 16;
 // One argument, strace style. `mem` may be nullptr (then pointers print as
 // addresses). Some kinds look at a neighbouring argument: kInBuf, kSockaddr,
 // kPollFds and kClone3Args take their length from the next one, kSockoptName
-// its level from the previous one.
-std::string format_arg(const abi::SyscallEntry& e, int index, const SyscallArgs& args, GuestMemory* mem);
+// its level from the previous one. Buffers the call fills (kOutBuf,
+// kEpollEventsOut) are decoded once its `result` is known (their size is the
+// result: bytes, or events), and print as addresses before.
+std::string format_arg(const abi::SyscallEntry& e, int index, const SyscallArgs& args, GuestMemory* mem,
+                       std::optional<std::int64_t> result = std::nullopt);
 
 // The whole call without the result: `openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC)`.
-std::string format_call(const abi::SyscallEntry& e, const SyscallArgs& args, GuestMemory* mem);
+// With `result`, the buffers the call filled are shown: `read(3, "abc", 4096)`.
+std::string format_call(const abi::SyscallEntry& e, const SyscallArgs& args, GuestMemory* mem,
+                        std::optional<std::int64_t> result = std::nullopt);
+// Whether the call has an argument that format_call shows only with a result.
+bool has_output_args(const abi::SyscallEntry& e);
 
 // Result: "3"; "0x7f12a000" for calls returning an address (mmap, mremap, brk,
 // shmat); "-1 ENOENT (No such file or directory)" for -4095..-1.

@@ -13,7 +13,10 @@ CallRecord CallObserver::begin(pid_t tid, int nr, const abi::SyscallEntry* entry
   const kernel::ThreadGroup* g = tree_.group_of(tid);
   r.image = g ? g->image : std::string("?");
   if (entry != nullptr) {
-    if (trace_out_ != nullptr) r.text = format_call(*entry, args, mem);
+    if (trace_out_ != nullptr) {
+      r.text = format_call(*entry, args, mem);
+      r.args = args;
+    }
     if (report_ != nullptr) r.variants = report::arg_variants(*entry, args, mem);
   } else if (trace_out_ != nullptr) {
     r.text = nr < 0 ? "<call of a non-native ABI>" : "syscall_" + std::to_string(nr) + "(...)";
@@ -21,14 +24,18 @@ CallRecord CallObserver::begin(pid_t tid, int nr, const abi::SyscallEntry* entry
   return r;
 }
 
-void CallObserver::end(const CallRecord& r, std::optional<std::int64_t> result) const {
+void CallObserver::end(const CallRecord& r, std::optional<std::int64_t> result, GuestMemory* mem) const {
   if (!enabled()) return;
   if (report_ != nullptr) report_->record(r.image, r.nr, r.entry, r.served, result, r.variants);
   if (trace_out_ != nullptr) {
     std::string res = !result ? std::string("?")
                       : r.entry ? format_result(*r.entry, *result)
                                 : std::to_string(*result);
-    std::fprintf(trace_out_, "[pid %6d] %s = %s  <%s>\n", r.tid, r.text.c_str(), res.c_str(),
+    // What the call wrote is readable now (the guest has not resumed yet).
+    const bool show_output = r.entry != nullptr && mem != nullptr && result && *result >= 0 &&
+                             has_output_args(*r.entry);
+    const std::string text = show_output ? format_call(*r.entry, r.args, mem, result) : r.text;
+    std::fprintf(trace_out_, "[pid %6d] %s = %s  <%s>\n", r.tid, text.c_str(), res.c_str(),
                  std::string(abi::serve_name(r.served)).c_str());
   }
 }

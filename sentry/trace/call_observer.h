@@ -28,6 +28,7 @@ struct CallRecord {
   abi::Serve served = abi::Serve::kForward;
   std::string image;
   std::string text;  // formatted call, when tracing
+  SyscallArgs args{};  // kept when tracing a call that fills buffers (shown at end)
   std::vector<report::ArgVariant> variants;
 };
 
@@ -42,7 +43,9 @@ class CallObserver {
   CallRecord begin(pid_t tid, int nr, const abi::SyscallEntry* entry, const SyscallArgs& args,
                    GuestMemory* mem, abi::Serve served) const;
   // `result` is nullopt when the host ran the call and its outcome is unknown.
-  void end(const CallRecord& r, std::optional<std::int64_t> result) const;
+  // `mem` (the caller's memory, may be null): to show what the call wrote
+  // to its output buffers (read's data, epoll_wait's events).
+  void end(const CallRecord& r, std::optional<std::int64_t> result, GuestMemory* mem = nullptr) const;
   // A free-form event line in the trace ("+++ exited with 0 +++").
   void event(pid_t tid, const std::string& text) const;
 

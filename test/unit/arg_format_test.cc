@@ -110,6 +110,43 @@ TEST_CASE("arg_format: input buffers print their first bytes using the next argu
   CHECK(format_call(read, args_of({0, kBufAddr, 4096}), &mem) == "read(0, 0x20000, 4096)");
 }
 
+TEST_CASE("arg_format: output buffers show what the call wrote once its result is known", "[arg_format]") {
+  testing::FakeGuestMemory mem;
+  mem.map_string(kBufAddr, "abc\n" + std::string(60, 'y'));
+  auto read = entry("read", {ArgKind::kFd, ArgKind::kOutBuf, ArgKind::kSize});
+  CHECK(has_output_args(read));
+  CHECK(format_call(read, args_of({3, kBufAddr, 4096}), &mem, 4) == "read(3, \"abc\\n\", 4096)");
+  CHECK(format_call(read, args_of({3, kBufAddr, 4096}), &mem, 0) == "read(3, \"\", 4096)");
+  CHECK(format_arg(read, 1, args_of({3, kBufAddr, 4096}), &mem, 40) ==
+        "\"abc\\n" + std::string(28, 'y') + "\"...");
+  // A failed call wrote nothing; an unreadable buffer prints its address.
+  CHECK(format_call(read, args_of({3, kBufAddr, 4096}), &mem, -EAGAIN) == "read(3, 0x20000, 4096)");
+  CHECK(format_arg(read, 1, args_of({3, kUnmapped, 4096}), &mem, 4) == "0xdead0000");
+  auto write = entry("write", {ArgKind::kFd, ArgKind::kInBuf, ArgKind::kSize});
+  CHECK_FALSE(has_output_args(write));
+}
+
+TEST_CASE("arg_format: epoll_wait shows the events it returned", "[arg_format]") {
+  constexpr std::uint64_t kNoTimeout = static_cast<std::uint64_t>(-1);  // timeout -1
+  testing::FakeGuestMemory mem;
+  epoll_event evs[10] = {};
+  for (int i = 0; i < 10; ++i) {
+    evs[i].events = i == 0 ? EPOLLIN | EPOLLRDHUP : EPOLLOUT;
+    evs[i].data.u64 = 100 + static_cast<std::uint64_t>(i);
+  }
+  mem.map_string(kBufAddr, std::string(reinterpret_cast<const char*>(evs), sizeof evs));
+  auto wait = entry("epoll_wait", {ArgKind::kFd, ArgKind::kEpollEventsOut, ArgKind::kInt, ArgKind::kInt});
+  CHECK(has_output_args(wait));
+  CHECK(format_call(wait, args_of({5, kBufAddr, 16, kNoTimeout}), &mem) == "epoll_wait(5, 0x20000, 16, -1)");
+  CHECK(format_call(wait, args_of({5, kBufAddr, 16, 0}), &mem, 0) == "epoll_wait(5, [], 16, 0)");
+  CHECK(format_call(wait, args_of({5, kBufAddr, 16, kNoTimeout}), &mem, 2) ==
+        "epoll_wait(5, [{events=EPOLLIN|EPOLLRDHUP, data=0x64}, {events=EPOLLOUT, data=0x65}], 16, -1)");
+  const std::string ten = format_arg(wait, 1, args_of({5, kBufAddr, 16, kNoTimeout}), &mem, 10);
+  CHECK(ten.find("data=0x6b}, ...]") != std::string::npos);  // the first 8, then "..."
+  CHECK(ten.find("0x6c") == std::string::npos);
+  CHECK(format_arg(wait, 1, args_of({5, kBufAddr, 16, kNoTimeout}), &mem, -EINTR) == "0x20000");
+}
+
 TEST_CASE("arg_format: futex op strings", "[arg_format]") {
   auto futex = entry("futex", {ArgKind::kPtr, ArgKind::kFutexOp, ArgKind::kInt, ArgKind::kTimespec,
                                ArgKind::kPtr, ArgKind::kUInt});
