@@ -280,7 +280,8 @@ void Supervisor::dispatch(SyscallPtr call) {
         observer_.begin(call->tid(), call->nr(), e, call->args(), &call->memory(), serve));
     call->set_answer_observer([this, record](Syscall& c, std::int64_t value, bool continued) {
       record->served = c.served_as();  // a handler may hand the call to the host
-      observer_.end(*record, continued ? std::nullopt : std::optional<std::int64_t>(value), &c.memory());
+      observer_.end(*record, continued ? std::nullopt : std::optional<std::int64_t>(value), &c.memory(),
+                    c.trace_note());
     });
   }
   if (e == nullptr) {

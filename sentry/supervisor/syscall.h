@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "abi/syscall_entry.h"
 #include "sentry/memory/guest_memory.h"
@@ -82,6 +83,12 @@ class Syscall : public std::enable_shared_from_this<Syscall> {
   abi::Serve served_as() const { return served_as_; }
   void set_served_as(abi::Serve s) { served_as_ = s; }
 
+  // What a handler learned that the call's arguments and result do not show
+  // (which fds epoll_wait's events belong to); a trace prints it after the
+  // result. Set it before answering.
+  void set_trace_note(std::string note) { trace_note_ = std::move(note); }
+  const std::string& trace_note() const { return trace_note_; }
+
   // Called once, just before the answer is sent, with the result (or with
   // continued=true when the host runs the call).
   using AnswerObserver = std::function<void(Syscall& call, std::int64_t value, bool continued)>;
@@ -111,6 +118,7 @@ class Syscall : public std::enable_shared_from_this<Syscall> {
   bool answered_ = false;
   abi::Serve served_as_ = abi::Serve::kEmulate;
   AnswerObserver on_answer_;
+  std::string trace_note_;
 };
 
 using SyscallPtr = std::shared_ptr<Syscall>;

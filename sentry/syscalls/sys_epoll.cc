@@ -127,16 +127,23 @@ void sys_epoll_ctl(kernel::Kernel& k, const SyscallPtr& call) {
 }
 
 // The guest's data for each event in `events` (host item ids); an id the
-// model does not know is left as it is.
-void translate_events(const kernel::Kernel& k, epoll_event* events, std::size_t n) {
+// model does not know is left as it is. The trace note names the fd of each
+// event, which neither the guest's data nor strace can tell: "fds=[7, 9]"
+// ("?" for an unknown id).
+void translate_events(const kernel::Kernel& k, Syscall& call, epoll_event* events, std::size_t n) {
+  std::string fds;
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t id = events[i].data.u64;
-    if (auto data = k.epoll_items.guest_data(id)) {
-      events[i].data.u64 = *data;
+    if (i != 0) fds += ", ";
+    if (const kernel::epoll::Item* item = k.epoll_items.find(id)) {
+      events[i].data.u64 = item->data;
+      fds += std::to_string(item->fd);
     } else {
+      fds += '?';
       spdlog::debug("epoll: event with unknown item id {:#x}", id);
     }
   }
+  call.set_trace_note("fds=[" + fds + "]");
 }
 
 // The most events sentry takes from a ready instance at the entry stop.
@@ -192,7 +199,7 @@ void wait_on_host(kernel::Kernel& k, const SyscallPtr& call) {
     std::vector<epoll_event> events(static_cast<std::size_t>(r));
     const std::size_t bytes = events.size() * sizeof(epoll_event);
     if (!c->memory().read(events_at, events.data(), bytes)) return r;  // the host just wrote them
-    translate_events(k, events.data(), events.size());
+    translate_events(k, *c, events.data(), events.size());
     c->memory().write(events_at, events.data(), bytes);
     return r;
   });
@@ -223,7 +230,7 @@ void sys_epoll_wait_family(kernel::Kernel& k, const SyscallPtr& call) {
     if (w->zero_timeout) return (void)call->complete(0);
     return wait_on_host(k, call);
   }
-  translate_events(k, events.data(), static_cast<std::size_t>(n));
+  translate_events(k, *call, events.data(), static_cast<std::size_t>(n));
   if (!call->memory().write(w->events_at, events.data(), static_cast<std::size_t>(n) * sizeof(epoll_event)))
     spdlog::warn("epoll_wait: tid {} unmapped its event buffer during the call; {} events lost", call->tid(), n);
   call->complete(n);

@@ -24,7 +24,8 @@ CallRecord CallObserver::begin(pid_t tid, int nr, const abi::SyscallEntry* entry
   return r;
 }
 
-void CallObserver::end(const CallRecord& r, std::optional<std::int64_t> result, GuestMemory* mem) const {
+void CallObserver::end(const CallRecord& r, std::optional<std::int64_t> result, GuestMemory* mem,
+                       const std::string& note) const {
   if (!enabled()) return;
   if (report_ != nullptr) report_->record(r.image, r.nr, r.entry, r.served, result, r.variants);
   if (trace_out_ != nullptr) {
@@ -35,6 +36,7 @@ void CallObserver::end(const CallRecord& r, std::optional<std::int64_t> result, 
     const bool show_output = r.entry != nullptr && mem != nullptr && result && *result >= 0 &&
                              has_output_args(*r.entry);
     const std::string text = show_output ? format_call(*r.entry, r.args, mem, result) : r.text;
+    if (!note.empty()) res += " " + note;
     std::fprintf(trace_out_, "[pid %6d] %s = %s  <%s>\n", r.tid, text.c_str(), res.c_str(),
                  std::string(abi::serve_name(r.served)).c_str());
   }

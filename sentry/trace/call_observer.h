@@ -44,8 +44,10 @@ class CallObserver {
                    GuestMemory* mem, abi::Serve served) const;
   // `result` is nullopt when the host ran the call and its outcome is unknown.
   // `mem` (the caller's memory, may be null): to show what the call wrote
-  // to its output buffers (read's data, epoll_wait's events).
-  void end(const CallRecord& r, std::optional<std::int64_t> result, GuestMemory* mem = nullptr) const;
+  // to its output buffers (read's data, epoll_wait's events). `note`: what
+  // the handler added (Syscall::trace_note), printed after the result.
+  void end(const CallRecord& r, std::optional<std::int64_t> result, GuestMemory* mem = nullptr,
+           const std::string& note = {}) const;
   // A free-form event line in the trace ("+++ exited with 0 +++").
   void event(pid_t tid, const std::string& text) const;
 
