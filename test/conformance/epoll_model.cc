@@ -8,7 +8,8 @@
 // ready list, and with an events buffer whose tail is unwritable (the
 // undelivered event stays queued). /proc/self/fdinfo/<epfd> shows the
 // registered fd number, event mask and data; kcmp(KCMP_EPOLL_TFD) finds a
-// registered file by the caller's fd number.
+// registered file by the caller's fd number. EPOLLWAKEUP is accepted (and
+// never reported as an event).
 #include <fcntl.h>
 #include <linux/kcmp.h>
 #include <sys/epoll.h>
@@ -460,6 +461,23 @@ void test_partial_buffer() {
 
 }  // namespace
 
+void test_wakeup_accepted() {
+  int p[2];
+  make_pipe(p);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  CHECK_OK(ctl(ep, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLWAKEUP, 0x77));
+  CHECK(write(p[1], "w", 1) == 1);
+  epoll_event ev{};
+  CHECK(epoll_wait(ep, &ev, 1, 0) == 1);
+  CHECK(ev.events == EPOLLIN);  // the flag is not an event
+  CHECK(ev.data.u64 == 0x77);
+  CHECK_OK(ctl(ep, EPOLL_CTL_MOD, p[0], EPOLLIN | EPOLLET | EPOLLWAKEUP, 0x78));
+  CHECK(wait_data(ep) == V{0x78});
+  CHECK(wait_data(ep).empty());  // edge-triggered now
+  CHECK(read1(p[0]));
+  close_all({ep, p[0], p[1]});
+}
+
 int main() {
   test_roundtrip();
   test_mod();
@@ -470,5 +488,6 @@ int main() {
   test_nested_data();
   test_maxevents();
   test_partial_buffer();
+  test_wakeup_accepted();
   return conformance::finish();
 }
