@@ -8,10 +8,13 @@
 //                       (one iteration = one round trip = 2 waits + 2 wakes)
 //   epoll_wait_ready    epoll_wait with timeout 0 on an instance holding one
 //                       ready level-triggered pipe (the wait does not block)
-//   epoll_ctl_mod       EPOLL_CTL_MOD of one registration
+//   epoll_ctl_mod       EPOLL_CTL_MOD of one registration (pipe fd 3: a number
+//                       sentry's own table uses too)
+//   epoll_ctl_mod_high  the same on fd 100 (as a server's connections are)
 //   epoll_pingpong      two threads passing a byte through two pipes, each
 //                       blocking in epoll_wait on its own edge-triggered
 //                       instance (one iteration = 2 blocking waits)
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
@@ -74,8 +77,15 @@ BENCHMARK(futex_pingpong)->UseRealTime();
 
 // An epoll instance holding the read end of a pipe (level- or edge-triggered).
 struct PipeEpoll {
-  explicit PipeEpoll(std::uint32_t events) {
+  // `min_fd` > 0: the read end is moved to the lowest free number >= min_fd.
+  explicit PipeEpoll(std::uint32_t events, int min_fd = 0) {
     if (pipe(fds) != 0) std::abort();
+    if (min_fd > 0) {
+      const int moved = fcntl(fds[0], F_DUPFD_CLOEXEC, min_fd);
+      if (moved < 0) std::abort();
+      close(fds[0]);
+      fds[0] = moved;
+    }
     ep = epoll_create1(0);
     epoll_event ev{};
     ev.events = events;
@@ -106,6 +116,14 @@ void epoll_ctl_mod(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(epoll_ctl(p.ep, EPOLL_CTL_MOD, p.fds[0], &ev));
 }
 BENCHMARK(epoll_ctl_mod);
+
+void epoll_ctl_mod_high(benchmark::State& state) {
+  PipeEpoll p(EPOLLIN, 100);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  for (auto _ : state) benchmark::DoNotOptimize(epoll_ctl(p.ep, EPOLL_CTL_MOD, p.fds[0], &ev));
+}
+BENCHMARK(epoll_ctl_mod_high);
 
 void epoll_pingpong(benchmark::State& state) {
   PipeEpoll to_partner(EPOLLIN | EPOLLET), to_main(EPOLLIN | EPOLLET);

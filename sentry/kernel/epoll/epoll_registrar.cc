@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 
 namespace sentry::kernel::epoll {
 
@@ -42,8 +43,12 @@ EpollRegistrar::~EpollRegistrar() {
 }
 
 int EpollRegistrar::ctl(pid_t tgid, int epfd, int op, int fd, const epoll_event& event) {
+  const Request request{tgid, epfd, op, fd, event};
+  // Most guest numbers above the few sentry itself uses are free in sentry's
+  // table too: then the caller's thread does it, with no hand-off.
+  if (std::optional<int> here = serve(request, Table::kShared)) return *here;
   std::unique_lock<std::mutex> lock(mu_);
-  request_ = Request{tgid, epfd, op, fd, event};
+  request_ = request;
   has_request_ = true;
   has_answer_ = false;
   cv_.notify_all();
@@ -60,13 +65,13 @@ void EpollRegistrar::run() {
     cv_.wait(lock, [this] { return has_request_ || stop_; });
     if (stop_) return;
     has_request_ = false;
-    answer_ = own_table ? serve(request_) : -ENOMEM;
+    answer_ = own_table ? serve(request_, Table::kOwn).value_or(-ENOMEM) : -ENOMEM;
     has_answer_ = true;
     cv_.notify_all();
   }
 }
 
-int EpollRegistrar::serve(const Request& r) {
+std::optional<int> EpollRegistrar::serve(const Request& r, Table table) {
   const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, r.tgid, 0));
   if (pidfd < 0) return errno == ESRCH ? -ESRCH : -errno;
   int ep = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, r.epfd, 0));
@@ -82,31 +87,51 @@ int EpollRegistrar::serve(const Request& r) {
     close(ep);
     return -target_err;
   }
-  int err = 0;
-  // The table now holds only `ep` and `target`, at small numbers. Move `ep`
-  // off the guest's number, then put `target` on it.
-  if (ep == r.fd) {
-    const int moved = fcntl(ep, F_DUPFD_CLOEXEC, r.fd + 1);
-    err = moved < 0 ? errno : 0;
-    close(ep);
-    ep = moved;
-  }
-  if (err == 0 && target != r.fd) {
-    if (!allow_fd(r.fd)) {
-      err = ENOMEM;
-    } else if (dup3(target, r.fd, O_CLOEXEC) < 0) {
-      err = errno;
+  std::optional<int> result;
+  if (!allow_fd(r.fd)) {
+    result = -ENOMEM;
+  } else if (table == Table::kShared) {
+    // Other sentry threads allocate in this table: take the number only if
+    // it is free, atomically (F_DUPFD gives the lowest free one >= r.fd).
+    const int placed = target == r.fd ? r.fd : fcntl(target, F_DUPFD_CLOEXEC, r.fd);
+    if (placed == r.fd) {
+      if (target != r.fd) close(target);
+      target = r.fd;
+    } else if (placed >= 0) {
+      close(placed);  // taken by sentry: leave it to the registrar's table
+    } else {
+      result = -errno;
     }
-    close(target);
-    target = err == 0 ? r.fd : -1;
+    if (target != r.fd) {
+      close(target);
+      target = -1;
+      if (!result) {
+        close(ep);
+        return std::nullopt;
+      }
+    }
+  } else {
+    // The table holds only `ep` and `target`, at small numbers. Move `ep`
+    // off the guest's number, then put `target` on it.
+    if (ep == r.fd) {
+      const int moved = fcntl(ep, F_DUPFD_CLOEXEC, r.fd + 1);
+      if (moved < 0) result = -errno;
+      close(ep);
+      ep = moved;
+    }
+    if (!result && target != r.fd) {
+      if (dup3(target, r.fd, O_CLOEXEC) < 0) result = -errno;
+      close(target);
+      target = result ? -1 : r.fd;
+    }
   }
-  if (err == 0) {
+  if (!result) {
     epoll_event ev = r.event;
-    if (epoll_ctl(ep, r.op, r.fd, &ev) != 0) err = errno;
+    result = epoll_ctl(ep, r.op, r.fd, &ev) == 0 ? 0 : -errno;
   }
   if (target >= 0) close(target);
   if (ep >= 0) close(ep);
-  return -err;
+  return result;
 }
 
 }  // namespace sentry::kernel::epoll

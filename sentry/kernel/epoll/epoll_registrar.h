@@ -13,8 +13,11 @@
 // host drops the registration when the guest closes the file's last fd, as
 // Linux does.
 //
-// ctl() hands the request to that thread and waits for its answer: a few
-// non-blocking system calls.
+// Where the guest's number is free in sentry's own table too (most numbers
+// above the few sentry uses), ctl() does the same in the calling thread,
+// taking the number atomically (F_DUPFD); otherwise it hands the request to
+// that thread and waits for its answer. Either way: a few non-blocking
+// system calls.
 #pragma once
 
 #include <sys/epoll.h>
@@ -22,6 +25,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace sentry::kernel::epoll {
@@ -45,8 +49,10 @@ class EpollRegistrar {
     int epfd, op, fd;
     epoll_event event;
   };
+  enum class Table { kShared, kOwn };  // sentry's table, or the thread's own
   void run();
-  static int serve(const Request& r);
+  // 0 or -errno; nullopt when the guest's number is taken in kShared.
+  static std::optional<int> serve(const Request& r, Table table);
 
   std::mutex mu_;
   std::condition_variable cv_;
