@@ -5,8 +5,9 @@
 // the number is what EPOLL_CTL_MOD and DEL look up, what fdinfo's "tfd:"
 // shows and what kcmp(KCMP_EPOLL_TFD) compares. sentry must register the
 // guest's file under the guest's number, but its own descriptor table has
-// its own files at the small numbers guests use too. So registrations are
-// made by one sentry thread that unshared its descriptor table
+// its own files at some of the small numbers guests use too. Registrations
+// on those numbers are made by one sentry thread that unshared its descriptor
+// table
 // (unshare(CLONE_FILES)) and emptied it: it takes copies of the guest's epoll
 // fd and target fd (pidfd_getfd), puts the target at exactly the guest's
 // number, calls epoll_ctl, and closes both. It keeps no reference, so the
