@@ -6,11 +6,10 @@
 // shows and what kcmp(KCMP_EPOLL_TFD) compares. sentry must register the
 // guest's file under the guest's number, but its own descriptor table has
 // its own files at some of the small numbers guests use too. Registrations
-// on those numbers are made by one sentry thread that unshared its descriptor
-// table
-// (unshare(CLONE_FILES)) and emptied it: it takes copies of the guest's epoll
-// fd and target fd (pidfd_getfd), puts the target at exactly the guest's
-// number, calls epoll_ctl, and closes both. It keeps no reference, so the
+// on those numbers are made by one sentry thread that unshared its
+// descriptor table (unshare(CLONE_FILES)) and emptied it: it takes copies of
+// the guest's epoll fd and target fd (pidfd_getfd), puts the target at
+// exactly the guest's number, calls epoll_ctl, and closes both. It keeps no reference, so the
 // host drops the registration when the guest closes the file's last fd, as
 // Linux does.
 //
