@@ -328,11 +328,8 @@ std::vector<MountView> KernelModelSource::mounts() const {
 }
 
 bool KernelModelSource::is_epoll_fd(pid_t tid, int fd) const {
-  if (epoll_items_ == nullptr) return false;
-  const std::string link = "/proc/" + std::to_string(tid) + "/fd/" + std::to_string(fd);
-  char target[64];
-  const ssize_t n = readlink(link.c_str(), target, sizeof target);
-  return n > 0 && std::string_view(target, static_cast<std::size_t>(n)) == "anon_inode:[eventpoll]";
+  return epoll_items_ != nullptr &&
+         kernel::epoll::is_epoll_fd_link("/proc/" + std::to_string(tid) + "/fd/" + std::to_string(fd));
 }
 
 std::optional<std::string> KernelModelSource::epoll_fdinfo(pid_t tid, int fd) const {

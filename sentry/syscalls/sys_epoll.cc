@@ -30,10 +30,11 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <climits>
-#include <optional>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -79,26 +80,17 @@ void sys_epoll_create1(kernel::Kernel&, const SyscallPtr& call) {
 std::unordered_set<std::uint64_t> live_item_ids(const kernel::Kernel& k) {
   std::unordered_set<std::uint64_t> live;
   k.tree.for_each_group([&](const kernel::ThreadGroup& g) {
-    const std::string dir = "/proc/" + std::to_string(g.tgid) + "/fd";
-    DIR* d = opendir(dir.c_str());
+    const std::string proc = "/proc/" + std::to_string(g.tgid);
+    DIR* d = opendir((proc + "/fd").c_str());
     if (d == nullptr) return;
     while (dirent* e = readdir(d)) {
-      if (e->d_name[0] == '.') continue;
-      char target[64];
-      const ssize_t n = readlinkat(dirfd(d), e->d_name, target, sizeof target - 1);
-      if (n <= 0 || std::string_view(target, n) != "anon_inode:[eventpoll]") continue;
-      const std::string info = "/proc/" + std::to_string(g.tgid) + "/fdinfo/" + e->d_name;
-      for (const auto& item : kernel::epoll::parse_epoll_fdinfo(proc_synth::read_host_file(info))) live.insert(item.data);
+      if (e->d_name[0] == '.' || !kernel::epoll::is_epoll_fd_link(proc + "/fd/" + e->d_name)) continue;
+      const std::string info = proc_synth::read_host_file(proc + "/fdinfo/" + e->d_name);
+      for (const auto& item : kernel::epoll::parse_epoll_fdinfo(info)) live.insert(item.data);
     }
     closedir(d);
   });
   return live;
-}
-
-std::int64_t now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
 // Implements epoll_ctl(2). The event is read first (EFAULT), as Linux does;
@@ -123,7 +115,9 @@ void sys_epoll_ctl(kernel::Kernel& k, const SyscallPtr& call) {
   if (r == 0 && (op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD))
     items.add(id, kernel::epoll::Item{fd, guest.events, guest.data.u64});
   call->complete(r);
-  if (items.sweep_due()) items.sweep(live_item_ids(k), now_ns());
+  if (!items.sweep_due()) return;
+  const auto now = std::chrono::steady_clock::now().time_since_epoch();
+  items.sweep(live_item_ids(k), std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
 }
 
 // The guest's data for each event in `events` (host item ids); an id the

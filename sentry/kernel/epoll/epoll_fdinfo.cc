@@ -1,5 +1,7 @@
 #include "sentry/kernel/epoll/epoll_fdinfo.h"
 
+#include <unistd.h>
+
 #include <cinttypes>
 #include <cstdio>
 
@@ -40,6 +42,13 @@ std::optional<FdinfoItem> parse_line(std::string_view line, std::size_t* data_at
 }
 
 }  // namespace
+
+bool is_epoll_fd_link(const std::string& link) {
+  constexpr std::string_view kEventpoll = "anon_inode:[eventpoll]";
+  char target[kEventpoll.size() + 1];
+  const ssize_t n = readlink(link.c_str(), target, sizeof target);
+  return n > 0 && std::string_view(target, static_cast<std::size_t>(n)) == kEventpoll;
+}
 
 std::vector<FdinfoItem> parse_epoll_fdinfo(std::string_view text) {
   std::vector<FdinfoItem> out;

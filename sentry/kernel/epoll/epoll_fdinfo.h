@@ -23,6 +23,10 @@ struct FdinfoItem {
   std::uint64_t data = 0;
 };
 
+// Whether the host fd link at `link` (/proc/<pid>/fd/<n>) names an epoll
+// instance.
+bool is_epoll_fd_link(const std::string& link);
+
 // The registrations listed in `text`; lines that are not "tfd:" lines are
 // skipped.
 std::vector<FdinfoItem> parse_epoll_fdinfo(std::string_view text);

@@ -94,21 +94,16 @@ std::optional<int> EpollRegistrar::serve(const Request& r, Table table) {
     // Other sentry threads allocate in this table: take the number only if
     // it is free, atomically (F_DUPFD gives the lowest free one >= r.fd).
     const int placed = target == r.fd ? r.fd : fcntl(target, F_DUPFD_CLOEXEC, r.fd);
-    if (placed == r.fd) {
-      if (target != r.fd) close(target);
-      target = r.fd;
-    } else if (placed >= 0) {
-      close(placed);  // taken by sentry: leave it to the registrar's table
-    } else {
+    if (placed < 0) {
       result = -errno;
-    }
-    if (target != r.fd) {
+    } else if (placed != r.fd) {  // taken by sentry: leave it to the registrar's table
+      close(placed);
       close(target);
-      target = -1;
-      if (!result) {
-        close(ep);
-        return std::nullopt;
-      }
+      close(ep);
+      return std::nullopt;
+    } else if (target != r.fd) {
+      close(target);
+      target = r.fd;
     }
   } else {
     // The table holds only `ep` and `target`, at small numbers. Move `ep`
