@@ -73,8 +73,6 @@ std::string pid_limits(const kernel::ResourceLimits& limits);
 std::string pid_cgroup();  // "0::/\n": one cgroup v2 hierarchy, the guest at its root
 // /proc/<pid>/mounts and mountinfo: the guest's mount table (fs/proc_namespace.c
 // formats; spaces, tabs, newlines and backslashes in paths as octal escapes).
-std::string pid_mounts(const std::vector<MountView>& mounts);
-std::string pid_mountinfo(const std::vector<MountView>& mounts);
 
 // "R (running)" etc. for a task state letter.
 std::string task_state_name(char state);

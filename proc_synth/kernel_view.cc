@@ -191,7 +191,6 @@ std::optional<ProcessView> process_view_from(const kernel::Kernel& k, pid_t tgid
 KernelModelSource::KernelModelSource(const kernel::Kernel& k)
     : KernelModelSource(k.tree, k.config, kernel::HostCpuMap::current()) {
   parked_ = &k.blocked;
-  mount_table_ = &k.mounts;
   epoll_items_ = &k.epoll_items;
 }
 
@@ -207,22 +206,62 @@ MachineView KernelModelSource::machine() const {
 }
 
 std::optional<pid_t> KernelModelSource::tgid_of(pid_t tid) const {
-  const kernel::Task* t = tree_.task(tid);
+  const kernel::Task* t = tree_.task(tree_.host_tid(tid));
   if (t == nullptr) return std::nullopt;
-  return t->tgid;
+  return tree_.guest_tid(t->tgid);
 }
 
 std::vector<pid_t> KernelModelSource::tgids() const {
   std::vector<pid_t> out;
-  tree_.for_each_group([&out](const kernel::ThreadGroup& g) {
-    if (!g.exited && !g.tids.empty()) out.push_back(g.tgid);
+  tree_.for_each_group([&](const kernel::ThreadGroup& g) {
+    if (g.exited || g.tids.empty()) return;
+    if (pid_t guest = tree_.guest_tid(g.tgid)) out.push_back(guest);
   });
   std::sort(out.begin(), out.end());
   return out;
 }
 
+namespace {
+
+// The namespace ids of a host status line that lists one id per PID
+// namespace level ("NSpid:\t7382\t2"): the guest's, the last.
+std::string innermost(const std::string& value) {
+  std::size_t tab = value.find_last_of("\t ");
+  return tab == std::string::npos ? value : value.substr(tab + 1);
+}
+
+}  // namespace
+
 std::optional<ProcessView> KernelModelSource::process(pid_t tgid, pid_t detail_tid) const {
-  return process_view_from(tree_, config_, cpu_map_, tgid, detail_tid, parked_);
+  const pid_t host_tgid = tree_.host_tid(tgid);
+  if (host_tgid == 0) return std::nullopt;
+  const pid_t host_detail = detail_tid == 0 ? 0 : tree_.host_tid(detail_tid);
+  if (detail_tid != 0 && host_detail == 0) return std::nullopt;
+  std::optional<ProcessView> p = process_view_from(tree_, config_, cpu_map_, host_tgid, host_detail, parked_);
+  if (!p) return p;
+  // Everything the guest reads is in its PID namespace's ids (its parent,
+  // the sandbox's init, is 1).
+  p->tgid = tgid;
+  p->ppid = tree_.guest_tid(p->ppid);
+  auto translate_stat = [](std::vector<std::string>& fields, const std::vector<StatusLine>& status) {
+    // stat's pgrp (field 5) and session (field 6), from the status lines'
+    // namespace ids when the task's own status was read.
+    for (const auto& [key, value] : status) {
+      if (key == "NSpgid" && fields.size() > 2) fields[2] = innermost(value);
+      if (key == "NSsid" && fields.size() > 3) fields[3] = innermost(value);
+    }
+  };
+  for (TaskView& t : p->tasks) {
+    t.tid = tree_.guest_tid(t.tid);
+    for (auto& [key, value] : t.host_status) {
+      if (key == "NStgid" || key == "NSpid" || key == "NSpgid" || key == "NSsid") value = innermost(value);
+      if (key == "Ngid") value = "0";
+    }
+    translate_stat(t.host_stat, t.host_status);
+    if (!t.host_status.empty()) translate_stat(p->host_stat, t.host_status);
+  }
+  std::sort(p->tasks.begin(), p->tasks.end(), [](const TaskView& a, const TaskView& b) { return a.tid < b.tid; });
+  return p;
 }
 
 std::vector<DirEntry> KernelModelSource::host_entries(const std::string& dir) const {
@@ -245,129 +284,20 @@ std::vector<DirEntry> KernelModelSource::host_entries(const std::string& dir) co
 
 namespace sentry::proc_synth {
 
-namespace {
-
-// One line of the host's /proc/self/mountinfo.
-struct HostMount {
-  std::string dev, root, mount_point, mount_options, fstype, source, super_options;
-};
-
-// "\040" and friends back to the characters they stand for.
-std::string unmangle(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size()) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8));
-      i += 3;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-std::vector<HostMount> host_mounts() {
-  std::vector<HostMount> out;
-  std::istringstream in(read_host_file("/proc/self/mountinfo"));
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream f(line);
-    std::string id, parent, opts, field;
-    HostMount m;
-    f >> id >> parent >> m.dev >> m.root >> m.mount_point >> opts;
-    while (f >> field && field != "-") {
-    }
-    f >> m.fstype >> m.source >> m.super_options;
-    m.root = unmangle(m.root);
-    m.mount_point = unmangle(m.mount_point);
-    std::size_t comma = opts.find(',');
-    m.mount_options = comma == std::string::npos ? "" : opts.substr(comma + 1);
-    out.push_back(std::move(m));
-  }
-  return out;
-}
-
-}  // namespace
-
-std::vector<MountView> KernelModelSource::mounts() const {
-  std::vector<MountView> out;
-  if (mount_table_ == nullptr) return out;
-  const std::vector<HostMount> host = host_mounts();
-  const auto& table = mount_table_->mounts();
-  for (std::size_t i = 0; i < table.size(); ++i) {
-    const vfs::Mount& m = table[i];
-    bool shadowed = false;  // a later mount at the same place hides it
-    for (std::size_t j = i + 1; j < table.size(); ++j) shadowed = shadowed || table[j].guest == m.guest;
-    if (shadowed) continue;
-    // The host mount holding the directory (the last of equal mount points
-    // is the one on top).
-    const HostMount* under = nullptr;
-    for (const HostMount& h : host)
-      if (vfs::path_within(m.host, h.mount_point) && (under == nullptr || h.mount_point.size() >= under->mount_point.size()))
-        under = &h;
-    MountView v;
-    v.id = 1000 + static_cast<int>(out.size());
-    v.parent_id = v.id;
-    for (const MountView& p : out)  // the innermost mount already listed that holds it
-      if (p.mount_point != m.guest && vfs::path_within(m.guest, p.mount_point)) v.parent_id = p.id;
-    if (out.empty()) v.parent_id = 1;
-    v.mount_point = m.guest;
-    v.read_only = m.read_only && m.kind == vfs::MountKind::kHost;
-    if (under != nullptr) {
-      v.dev = under->dev;
-      std::string rest = m.host.substr(under->mount_point == "/" ? 0 : under->mount_point.size());
-      v.root = vfs::normalise_lexically(under->root + "/" + rest);
-      v.mount_options = under->mount_options;
-      v.fstype = under->fstype;
-      v.source = under->source;
-      v.super_options = under->super_options;
-      if (m.kind == vfs::MountKind::kSynthetic) v.read_only = under->super_options.rfind("ro", 0) == 0;
-    }
-    out.push_back(std::move(v));
-  }
-  return out;
-}
-
-bool KernelModelSource::is_epoll_fd(pid_t tid, int fd) const {
-  return epoll_items_ != nullptr &&
+bool KernelModelSource::is_epoll_fd(pid_t guest_tid, int fd) const {
+  const pid_t tid = tree_.host_tid(guest_tid);
+  return epoll_items_ != nullptr && tid != 0 &&
          kernel::epoll::is_epoll_fd_link("/proc/" + std::to_string(tid) + "/fd/" + std::to_string(fd));
 }
 
-std::optional<std::string> KernelModelSource::epoll_fdinfo(pid_t tid, int fd) const {
+std::optional<std::string> KernelModelSource::epoll_fdinfo(pid_t guest_tid, int fd) const {
+  const pid_t tid = tree_.host_tid(guest_tid);
+  if (tid == 0) return std::nullopt;
   const std::string path = "/proc/" + std::to_string(tid) + "/fdinfo/" + std::to_string(fd);
   if (access(path.c_str(), R_OK) != 0 || epoll_items_ == nullptr) return std::nullopt;
   const kernel::epoll::EpollItems& items = *epoll_items_;
   return kernel::epoll::translate_epoll_fdinfo(read_host_file(path),
                                                [&items](std::uint64_t id) { return items.guest_data(id); });
-}
-
-std::optional<std::string> KernelModelSource::maps(pid_t tgid) const {
-  const std::string path = "/proc/" + std::to_string(tgid) + "/maps";
-  if (access(path.c_str(), R_OK) != 0) return std::nullopt;
-  std::string host = read_host_file(path);
-  if (mount_table_ == nullptr) return host;
-  static const std::string kDeleted = " (deleted)";
-  std::string out;
-  std::istringstream in(host);
-  for (std::string line; std::getline(in, line);) {
-    // address perms offset dev inode, then spaces, then the path.
-    std::size_t pos = 0;
-    for (int field = 0; field < 5 && pos != std::string::npos; ++field) {
-      pos = line.find(' ', pos);
-      if (pos != std::string::npos) ++pos;
-    }
-    std::size_t start = pos == std::string::npos ? std::string::npos : line.find_first_not_of(' ', pos);
-    if (start != std::string::npos && line[start] == '/') {
-      std::string file = line.substr(start);
-      std::string suffix;
-      if (file.size() > kDeleted.size() && file.compare(file.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0) {
-        suffix = kDeleted;
-        file.resize(file.size() - kDeleted.size());
-      }
-      if (auto guest = mount_table_->guest_path_of(file)) line = line.substr(0, start) + *guest + suffix;
-    }
-    out += line + "\n";
-  }
-  return out;
 }
 
 }  // namespace sentry::proc_synth

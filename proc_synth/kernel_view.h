@@ -75,8 +75,6 @@ class KernelModelSource : public ModelSource {
   std::vector<pid_t> tgids() const override;
   std::optional<ProcessView> process(pid_t tgid, pid_t detail_tid = 0) const override;
   std::vector<DirEntry> host_entries(const std::string& dir) const override;
-  std::vector<MountView> mounts() const override;
-  std::optional<std::string> maps(pid_t tgid) const override;
   bool is_epoll_fd(pid_t tid, int fd) const override;
   std::optional<std::string> epoll_fdinfo(pid_t tid, int fd) const override;
 
@@ -84,7 +82,6 @@ class KernelModelSource : public ModelSource {
   const kernel::ProcessTree& tree_;
   const kernel::MachineConfig& config_;
   const kernel::BlockedCalls* parked_ = nullptr;
-  const vfs::MountTable* mount_table_ = nullptr;  // set when built from a Kernel
   const kernel::epoll::EpollItems* epoll_items_ = nullptr;  // set when built from a Kernel
   kernel::HostCpuMap cpu_map_;  // by value: callers may pass a temporary
 };

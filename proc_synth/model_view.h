@@ -87,20 +87,6 @@ struct ProcessView {
 
 // One cpuN line of /proc/stat, in USER_HZ ticks: user nice system idle iowait
 // irq softirq steal guest guest_nice.
-// One mount of the guest's table as /proc/<pid>/mountinfo shows it.
-struct MountView {
-  int id = 0;
-  int parent_id = 0;
-  std::string dev;            // "major:minor" of the host filesystem under it
-  std::string root;           // the directory of that filesystem mounted here
-  std::string mount_point;    // the guest path
-  bool read_only = false;     // the guest's mount (not the host's)
-  std::string mount_options;  // per-mount options after rw/ro ("nosuid,relatime")
-  std::string fstype;
-  std::string source;
-  std::string super_options;
-};
-
 struct CpuTimes {
   std::array<std::uint64_t, 10> ticks{};
   CpuTimes& operator+=(const CpuTimes& o) {

@@ -267,51 +267,6 @@ std::string pid_cgroup() { return "0::/\n"; }
 
 namespace {
 
-// seq_path()'s escaping of " \t\n\\" as \ooo.
-std::string mangle(const std::string& path) {
-  std::string out;
-  for (char c : path) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\\') {
-      char buf[5];
-      std::snprintf(buf, sizeof buf, "\\%03o", static_cast<unsigned char>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string options(const MountView& m) {
-  std::string o = m.read_only ? "ro" : "rw";
-  if (!m.mount_options.empty()) o += "," + m.mount_options;
-  return o;
-}
-
 }  // namespace
-
-std::string pid_mounts(const std::vector<MountView>& mounts) {
-  std::string out;
-  for (const MountView& m : mounts) {
-    std::string opts = options(m);
-    // show_vfsmnt(): the superblock's options after the mount's.
-    std::string super = m.super_options;
-    if (super.rfind("rw,", 0) == 0 || super.rfind("ro,", 0) == 0) super = super.substr(3);
-    else if (super == "rw" || super == "ro") super.clear();
-    if (!super.empty()) opts += "," + super;
-    out += mangle(m.source) + " " + mangle(m.mount_point) + " " + m.fstype + " " + opts + " 0 0\n";
-  }
-  return out;
-}
-
-std::string pid_mountinfo(const std::vector<MountView>& mounts) {
-  std::string out;
-  for (const MountView& m : mounts) {
-    out += std::to_string(m.id) + " " + std::to_string(m.parent_id) + " " + m.dev + " " + mangle(m.root) + " " +
-           mangle(m.mount_point) + " " + options(m) + " - " + m.fstype + " " + mangle(m.source) + " " +
-           m.super_options + "\n";
-  }
-  return out;
-}
 
 }  // namespace sentry::proc_synth

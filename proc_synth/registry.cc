@@ -66,8 +66,7 @@ constexpr std::string_view kProcPassThrough[] = {
     "vmallocinfo", "vmstat",  "zoneinfo",
 };
 
-constexpr std::string_view kPidFiles[] = {"status", "stat",   "statm",  "cmdline",   "comm",
-                                          "limits", "cgroup", "mounts", "mountinfo", "maps"};
+constexpr std::string_view kPidFiles[] = {"status", "stat", "statm", "cmdline", "comm", "limits", "cgroup"};
 
 // Every other entry of Linux 6.x's /proc/<pid> and /proc/<pid>/task/<tid>
 // (fs/proc/base.c tgid_base_stuff, tid_base_stuff): the host's. "task" is
@@ -77,7 +76,7 @@ constexpr std::string_view kPidPassThrough[] = {
     "clear_refs",    "coredump_filter", "cpu_resctrl_groups", "cpuset", "cwd",
     "environ",       "exe",           "fd",             "fdinfo",     "gid_map",
     "io",            "ksm_merging_pages", "ksm_stat",   "latency",    "loginuid",
-    "map_files",     "mem",
+    "map_files",     "maps",          "mem",           "mountinfo",  "mounts",
     "mountstats",    "net",           "ns",             "numa_maps",  "oom_adj",
     "oom_score",     "oom_score_adj", "pagemap",        "patch_state", "personality",
     "projid_map",    "root",          "sched",          "schedstat",  "sessionid",
@@ -102,7 +101,7 @@ enum class FileId {
   kCpuinfo, kMeminfo, kStat, kUptime, kLoadavg, kVersion, kFilesystems,
   kOvercommit, kPidMax, kBindv6only, kSomaxconn, kOstype, kOsrelease, kKernelVersion,
   kPidStatus, kPidStat, kPidStatm, kPidCmdline, kPidComm, kPidLimits, kPidCgroup,
-  kPidMounts, kPidMountinfo, kPidMaps, kPidEpollFdinfo,
+  kPidEpollFdinfo,
   kCpuAllList, kCpuNoneList, kCpuKernelMax, kSmtActive, kSmtControl, kCpuOnline, kCpuTopology,
   kNodeList, kNode0Cpulist, kNode0Cpumap, kNode0Distance,
   kNetIpv6Route, kNetIfInet6,
@@ -167,8 +166,7 @@ Node classify_pid(const Comps& c, std::size_t i, pid_t pid, pid_t tid, pid_t tgi
     Node n = file(FileId::kPidStatus);
     static constexpr FileId kIds[] = {FileId::kPidStatus,  FileId::kPidStat,  FileId::kPidStatm,
                                       FileId::kPidCmdline, FileId::kPidComm,  FileId::kPidLimits,
-                                      FileId::kPidCgroup,  FileId::kPidMounts, FileId::kPidMountinfo,
-                                      FileId::kPidMaps};
+                                      FileId::kPidCgroup};
     n.file = kIds[std::find(std::begin(kPidFiles), std::end(kPidFiles), x) - std::begin(kPidFiles)];
     n.pid = pid;
     n.tid = tid;
@@ -205,7 +203,9 @@ Node classify_proc(const Comps& c, const ModelSource& src) {
   const std::string_view name = c[1];
   if (const std::optional<pid_t> pid = parse_number(name)) {
     const std::optional<pid_t> tgid = src.tgid_of(*pid);
-    if (!tgid) return missing();
+    // Not a task of the model: the sandbox's init (pid 1), or no process at
+    // all. The guest's own procfs answers either way.
+    if (!tgid) return pass();
     return classify_pid(c, 2, *pid, 0, *tgid, src);
   }
   if (among(name, kProcFiles)) {
@@ -449,13 +449,6 @@ std::optional<Generated> generate_pid_file(const Node& n, const ModelSource& src
     }
     case FileId::kPidLimits: return pid_file(pid_limits(p->limits));
     case FileId::kPidCgroup: return pid_file(pid_cgroup());
-    case FileId::kPidMounts: return pid_file(pid_mounts(src.mounts()));
-    case FileId::kPidMountinfo: return pid_file(pid_mountinfo(src.mounts()));
-    case FileId::kPidMaps: {
-      std::optional<std::string> maps = src.maps(p->tgid);
-      if (!maps) return std::nullopt;
-      return pid_file(*maps);
-    }
     case FileId::kPidEpollFdinfo: {
       std::optional<std::string> info = src.epoll_fdinfo(n.tid != 0 ? n.tid : n.pid, n.fd);
       if (!info) return std::nullopt;
@@ -482,9 +475,6 @@ std::optional<Generated> generate(std::string_view path, const ModelSource& sour
     case FileId::kPidComm:
     case FileId::kPidLimits:
     case FileId::kPidCgroup:
-    case FileId::kPidMounts:
-    case FileId::kPidMountinfo:
-    case FileId::kPidMaps:
     case FileId::kPidEpollFdinfo: return generate_pid_file(n, source);
     // Files of fixed content need no MachineView.
     case FileId::kOvercommit: return sysctl_file(sysctl_overcommit_memory(), true, true);

@@ -118,11 +118,6 @@ class ModelSource {
   // The host's entries of directory `dir` (for pass-through children of a
   // synthetic directory); empty if it has none or cannot be read.
   virtual std::vector<DirEntry> host_entries(const std::string& dir) const = 0;
-  // The guest's mount table, parents before children (none by default).
-  virtual std::vector<MountView> mounts() const { return {}; }
-  // /proc/<tgid>/maps with the host paths of mapped files shown as the
-  // guest's paths; nullopt if the process is gone.
-  virtual std::optional<std::string> maps(pid_t tgid) const { return std::nullopt; }
   // Whether fd `fd` of guest task `tid` is an epoll instance, whose fdinfo
   // the model translates (the host's shows sentry's item ids as data).
   virtual bool is_epoll_fd(pid_t tid, int fd) const { return false; }

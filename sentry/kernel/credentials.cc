@@ -77,12 +77,29 @@ std::uint64_t cap_valid_mask() {
   return last >= 63 ? ~0ull : ((1ull << (last + 1)) - 1);
 }
 
+namespace {
+// The guest's user namespace: guest ids 0..count-1 are host ids base.. (unset:
+// sentry's own namespace, for unit tests).
+std::optional<IdRange> g_guest_ids;
+}  // namespace
+
+void set_guest_id_range(std::uint32_t host_base, std::uint32_t count) { g_guest_ids = IdRange{host_base, count}; }
+
+std::uint32_t guest_id_of_host(std::uint32_t host_id) {
+  if (!g_guest_ids) return host_id;
+  if (host_id >= g_guest_ids->first && host_id - g_guest_ids->first < g_guest_ids->count)
+    return static_cast<std::uint32_t>(host_id - g_guest_ids->first);
+  return 65534;  // the overflow id, as the kernel shows an unmapped id
+}
+
 bool uid_valid(uid_t uid) {
+  if (g_guest_ids) return in_map({{0, g_guest_ids->count}}, uid);
   static const std::vector<IdRange> map = read_id_map("/proc/self/uid_map");
   return in_map(map, uid);
 }
 
 bool gid_valid(gid_t gid) {
+  if (g_guest_ids) return in_map({{0, g_guest_ids->count}}, gid);
   static const std::vector<IdRange> map = read_id_map("/proc/self/gid_map");
   return in_map(map, gid);
 }
@@ -440,14 +457,14 @@ bool read_status(pid_t tid, HostStatus* st) {
     std::string key = line.substr(0, colon);
     std::istringstream v(line.substr(colon + 1));
     if (key == "Uid") {
-      for (uid_t& u : st->uid) v >> u;
+      for (uid_t& u : st->uid) v >> u, u = guest_id_of_host(u);
       st->seen |= 1;
     } else if (key == "Gid") {
-      for (gid_t& g : st->gid) v >> g;
+      for (gid_t& g : st->gid) v >> g, g = guest_id_of_host(g);
       st->seen |= 2;
     } else if (key == "Groups") {
       gid_t g;
-      while (v >> g) st->groups.push_back(g);
+      while (v >> g) st->groups.push_back(guest_id_of_host(g));
       st->seen |= 4;
     } else if (key == "CapInh" || key == "CapPrm" || key == "CapEff" || key == "CapBnd" ||
                key == "CapAmb") {

@@ -50,10 +50,16 @@ std::uint64_t cap_valid_mask();
 // named cap_valid: <linux/capability.h> defines a macro of that name.)
 inline bool cap_is_valid(std::uint64_t cap) { return cap <= static_cast<std::uint64_t>(cap_last_cap()); }
 
-// Whether an id exists in the user namespace sentry and the guest live in
-// (/proc/self/uid_map, gid_map). (uid_t)-1 never does.
+// Whether an id exists in the guest's user namespace (set_guest_id_range;
+// before that, sentry's own /proc/self/uid_map, gid_map). (uid_t)-1 never does.
 bool uid_valid(uid_t uid);
 bool gid_valid(gid_t gid);
+
+// The guest's user namespace maps guest ids 0..count-1 to host ids
+// host_base..: the model then speaks guest ids, and host ids it reads (the
+// host's /proc/<tid>/status) are translated; unmapped ones read 65534.
+void set_guest_id_range(std::uint32_t host_base, std::uint32_t count);
+std::uint32_t guest_id_of_host(std::uint32_t host_id);
 
 // capget/capset's header and data (struct __user_cap_header_struct/_data_struct).
 struct CapHeader {

@@ -49,6 +49,9 @@ struct Kernel {
   vfs::SyntheticTree synthetic;      // synthesized /proc, /sys files on the host
   // The guest's filesystem view (--root, --bind, --rw); the run sets it.
   vfs::MountTable mounts = vfs::MountTable::host_identity();
+  // The guest's network namespace (-1: it shares the host's); sentry makes
+  // the guest's TCP and UDP sockets in the host's.
+  int guest_netns = -1;
 };
 
 }  // namespace sentry::kernel

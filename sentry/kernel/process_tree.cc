@@ -1,5 +1,8 @@
 #include "sentry/kernel/process_tree.h"
 
+#include <fstream>
+#include <sstream>
+
 namespace sentry::kernel {
 
 ThreadGroup& ProcessTree::ensure_group(pid_t tgid) {
@@ -9,6 +12,45 @@ ThreadGroup& ProcessTree::ensure_group(pid_t tgid) {
     g->tgid = tgid;
   }
   return *g;
+}
+
+namespace {
+
+// The innermost NSpid of host process `pid`: 0 if it is gone, `pid` itself
+// when it has no inner namespace.
+pid_t read_ns_pid(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("NSpid:", 0) != 0) continue;
+    std::istringstream fields(line.substr(6));
+    pid_t v = 0, last = 0;
+    int n = 0;
+    while (fields >> v) last = v, ++n;
+    return n == 0 ? 0 : last;
+  }
+  return 0;
+}
+
+}  // namespace
+
+pid_t ProcessTree::guest_tid(pid_t host) const {
+  if (host <= 0) return 0;
+  auto it = guest_tids_.find(host);
+  if (it != guest_tids_.end()) return it->second;
+  pid_t ns = read_ns_pid(host);
+  if (ns == 0 && tasks_.count(host) && !std::ifstream("/proc/" + std::to_string(host) + "/status")) {
+    ns = host;  // a task of a unit test's tree: no host process behind it
+  }
+  if (ns != 0 && tasks_.count(host)) guest_tids_[host] = ns;
+  return ns;
+}
+
+pid_t ProcessTree::host_tid(pid_t guest) const {
+  if (guest <= 0) return 0;
+  for (const auto& [tid, task] : tasks_)
+    if (guest_tid(tid) == guest) return tid;
+  return 0;
 }
 
 void ProcessTree::add_root(pid_t pid, const std::string& image) {
@@ -61,7 +103,8 @@ void ProcessTree::exec(pid_t tid, pid_t former_tid, const std::string& image) {
   ThreadGroup& g = ensure_group(survivor.tgid);
   // execve destroys every other thread of the group; the caller keeps its own
   // state and takes the leader's tid.
-  for (pid_t other : g.tids) tasks_.erase(other);
+  for (pid_t other : g.tids) tasks_.erase(other), guest_tids_.erase(other);
+  guest_tids_.erase(former_tid);
   g.tids.clear();
   g.tids.insert(tid);
   survivor.tid = tid;
@@ -72,6 +115,7 @@ void ProcessTree::exec(pid_t tid, pid_t former_tid, const std::string& image) {
 }
 
 bool ProcessTree::remove_task(pid_t tid) {
+  guest_tids_.erase(tid);
   auto it = tasks_.find(tid);
   if (it == tasks_.end()) return false;
   pid_t tgid = it->second.tgid;

@@ -81,6 +81,16 @@ class ProcessTree {
     return t ? t->tgid : tid;
   }
   const ThreadGroup* group(pid_t tgid) const;
+
+  // The guest lives in a PID namespace of its own: notifications, ptrace and
+  // the model speak host tids, the guest speaks its namespace's ids.
+  // guest_tid: the namespace id of host tid `host` (the last NSpid field of
+  // the host's /proc/<host>/status; `host` itself where there is no inner
+  // namespace, as in unit tests); 0 when it is not in the guest's namespace
+  // or gone. host_tid: the host tid of the live guest task with namespace id
+  // `guest`, or 0.
+  pid_t guest_tid(pid_t host) const;
+  pid_t host_tid(pid_t guest) const;
   std::size_t task_count() const { return tasks_.size(); }
   pid_t root() const { return root_; }
   void for_each_group(const std::function<void(const ThreadGroup&)>& fn) const;
@@ -92,6 +102,7 @@ class ProcessTree {
   AddressSpaceId last_mm_ = 0;
   std::map<pid_t, Task> tasks_;
   std::map<pid_t, std::unique_ptr<ThreadGroup>> groups_;
+  mutable std::map<pid_t, pid_t> guest_tids_;  // host tid -> namespace id, of live tasks
   Listener* listener_ = nullptr;
 };
 

@@ -21,6 +21,7 @@
 
 #include "sentry/kernel/virtual_cpus.h"
 #include "sentry/syscalls/handler_table.h"
+#include "sentry/sandbox/sandbox.h"
 #include "vfs/path_walk.h"
 
 namespace sentry {
@@ -86,7 +87,10 @@ Supervisor::Supervisor(RunOptions opts)
     std::string error;
     if (auto table = vfs::MountTable::build(defaults, &error)) kernel_.mounts = std::move(*table);
   }
-  tracer_.set_real_identity(!opts_.machine.uid && !opts_.machine.gid);
+  // The guest's identity is real (its user namespace's): the host's
+  // credentials after an execve are the model's, in guest ids.
+  tracer_.set_real_identity(true);
+  kernel::set_guest_id_range(opts_.ids.host_base, opts_.ids.count);
 }
 
 Supervisor::~Supervisor() = default;
@@ -98,26 +102,23 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   const std::string host_cwd = std::filesystem::current_path(ec).string();
   const std::optional<std::string> guest_cwd = kernel_.mounts.guest_path_of(host_cwd);
   const std::string start = guest_cwd.value_or("/");
-  // Where the guest's path is the host's, the program is started by the path
-  // the user gave (as argv[0] and AT_EXECFN say), not its resolved form.
-  auto to_host = [&](const std::string& p) -> std::optional<std::string> {
-    auto host = vfs::host_path_for(kernel_.mounts, start, p);
-    if (host && guest_cwd && kernel_.mounts.identity(vfs::normalise_lexically(p[0] == '/' ? p : start + "/" + p)))
-      return p;
-    return host;
-  };
-  auto path = platform::resolve_program(command[0], to_host, error);
-  if (!path || !platform::check_runnable(*path, error)) return std::nullopt;
-  std::string launch_cwd = guest_cwd ? host_cwd : to_host("/").value_or("/");
+  // The program is found in the guest's tree (PATH search as execvp does)
+  // and checked on the host before the sandbox is built.
+  auto to_host = [&](const std::string& p) { return vfs::host_path_for(kernel_.mounts, start, p); };
+  auto program = sandbox::resolve_program(command[0], to_host, error);
+  if (!program) return std::nullopt;
+  const std::string host_program = to_host(*program).value_or(*program);
+  if (!sandbox::check_runnable(host_program, error)) return std::nullopt;
 
   platform::PolicyOptions policy;
   policy.platform = opts_.platform;
   policy.observe_forwarded = opts_.observe_forwarded;
-  policy.no_new_privs = geteuid() != 0;
+  policy.no_new_privs = true;  // every guest runs with no_new_privs (docs/security.md)
   auto filter = platform::SeccompFilter::build(policy, error);
   if (!filter) return std::nullopt;
 
-  // Orphaned guests are re-parented to sentry, which reaps them.
+  // The sandbox's init is re-parented to sentry once the process that made
+  // its namespaces exits.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   sigset_t mask, original;
@@ -126,18 +127,34 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   for (int s : kForwarded) sigaddset(&mask, s);
   sigprocmask(SIG_BLOCK, &mask, &original);
 
-  platform::LaunchSpec spec{*path, launch_cwd, command, filter.get(), original};
-  auto launched = platform::launch(spec, error);
-  if (!launched) {
+  sandbox::SandboxSpec spec;
+  spec.ids = opts_.ids;
+  spec.uid = opts_.machine.uid.value_or(0);
+  spec.gid = opts_.machine.gid.value_or(0);
+  // The fallback platform cannot install the host sockets sentry makes for
+  // the guest, so its guests keep the host's network namespace.
+  spec.private_network = opts_.platform == platform::PlatformKind::kUnotify;
+  spec.mounts = &kernel_.mounts;
+  spec.program = *program;
+  spec.argv = command;
+  spec.cwd = start;
+  spec.filter = filter.get();
+  spec.sigmask = original;
+  auto box = sandbox::launch(spec, error);
+  if (!box) {
     sigprocmask(SIG_SETMASK, &original, nullptr);
     return std::nullopt;
   }
-  root_ = launched->pid;
-  exec_error_fd_ = launched->exec_error_fd;
-  kernel_.tree.add_root(root_, *path);
-  // The model starts from the host's view of the root (credentials, limits),
-  // with the run's overrides (--uid, --gid).
-  kernel_.tree.task(root_)->creds = kernel::Credentials::from_host(kernel_.config);
+  root_ = box->root;
+  sandbox_init_ = box->init;
+  exec_error_fd_ = box->control;
+  kernel_.guest_netns = box->netns;
+  kernel_.tree.add_root(root_, *program);
+  // The model starts from the guest's identity (guest ids; the host's
+  // status is re-read at the launch exec), with the run's --uid/--gid.
+  kernel::Credentials creds = kernel::Credentials::from_host(kernel_.config);
+  creds.no_new_privs = true;
+  kernel_.tree.task(root_)->creds = creds;
   kernel_.tree.group_of(root_)->limits = kernel::ResourceLimits::from_host(root_);
   // With fewer virtual than host CPUs, keep the CPU numbers the guest reads
   // without a syscall (rseq cpu_id, vDSO getcpu) below --cpus. The root is
@@ -147,15 +164,15 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   signals_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, sfd);
   watch_signals();
-  // sentry creates files for the guest with the guest's umask applied by
-  // hand (sentry/syscalls/guest_path.h), so its own must not mask them again.
-  const mode_t sentry_umask = umask(0);
+  // The fallback platform's synthetic files are dropped where the guest can
+  // open them (vfs/synthetic_tree.h).
+  kernel_.synthetic.set_drop_dir("/proc/" + std::to_string(sandbox_init_) + "/root" +
+                                 vfs::SyntheticTree::kGuestDropDir);
   tracer_.drain();  // stops that arrived before the loop started
   io_.run();
-  umask(sentry_umask);
 
   sigprocmask(SIG_SETMASK, &original, nullptr);
-  int exec_errno = platform::read_exec_error(exec_error_fd_);
+  int exec_errno = sandbox::read_exec_error(exec_error_fd_);
   close(exec_error_fd_);
   if (exec_errno != 0) {
     *error = command[0] + ": cannot execute: " + std::strerror(exec_errno);
@@ -182,8 +199,9 @@ void Supervisor::watch_signals() {
                          while (read(signals_->native_handle(), &si, sizeof si) == sizeof si) {
                            if (si.ssi_signo == SIGCHLD) {
                              child = true;
-                           } else if ((si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE) &&
-                                      kernel_.tree.task(static_cast<pid_t>(si.ssi_pid)) == nullptr) {
+                           } else {
+                             // From kill(1) or the terminal (the guest has
+                             // a session of its own and no terminal).
                              forward_signal(static_cast<int>(si.ssi_signo));
                            }
                          }

@@ -18,11 +18,12 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "sentry/kernel/kernel.h"
-#include "sentry/platform/launcher.h"
+#include "sentry/sandbox/program.h"
 #include "sentry/platform/seccomp_policy.h"
 #include "sentry/platform/tracer.h"
 #include "sentry/platform/unotify_listener.h"
 #include "sentry/report/coverage_recorder.h"
+#include "sentry/sandbox/id_map.h"
 #include "sentry/trace/call_observer.h"
 
 namespace sentry {
@@ -39,6 +40,8 @@ struct RunOptions {
   // The guest's filesystem view; unset: the default table (the host's tree,
   // writable in the working directory and /tmp).
   std::optional<vfs::MountTable> mounts;
+  // The host ids the guest's user namespace maps its ids to (--host-ids).
+  sandbox::IdMap ids;
 };
 
 struct RunResult {
@@ -76,6 +79,7 @@ class Supervisor : private platform::Tracer::Hooks {
   std::unique_ptr<platform::UnotifyListener> listener_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> signals_;
   pid_t root_ = -1;
+  pid_t sandbox_init_ = -1;  // pid 1 of the guest's PID namespace (sentry's child)
   int exec_error_fd_ = -1;
   std::optional<int> root_status_;
 };

@@ -27,11 +27,6 @@ void register_all(Registry& r) {
   register_sched(r);
   register_socket(r);
   register_open(r);
-  register_stat(r);
-  register_fs_namespace(r);
-  register_fs_attr(r);
-  register_cwd(r);
-  register_exec(r);
   register_fd(r);
   register_epoll(r);
 }

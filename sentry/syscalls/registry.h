@@ -31,11 +31,6 @@ void register_system_info(Registry& r);
 void register_sched(Registry& r);
 void register_socket(Registry& r);
 void register_open(Registry& r);
-void register_stat(Registry& r);
-void register_fs_namespace(Registry& r);
-void register_fs_attr(Registry& r);
-void register_cwd(Registry& r);
-void register_exec(Registry& r);
 void register_fd(Registry& r);
 void register_epoll(Registry& r);
 

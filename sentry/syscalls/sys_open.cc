@@ -1,20 +1,21 @@
-// open(2), openat(2), openat2(2) and creat(2): sentry resolves the path in
-// the guest's tree (vfs/path_walk.h), applies Linux's checks in Linux's order
-// (ENOENT, EEXIST, EISDIR, ENOTDIR, ELOOP, then EROFS for the read-only
-// parts of the mount table), opens the object itself and installs the fd in
-// the guest. Reads and writes then go to the host file at native speed.
+// open(2), openat(2), openat2(2) and creat(2). The guest's tree is a mount
+// namespace (vfs/namespace_builder.h): the kernel resolves every path, with
+// the guest's own credentials. sentry reads the path only to serve the /proc
+// and /sys files the model owns (proc_synth/registry.h):
 //
-// What the object is decides how it is opened:
-//   host file        openat2(RESOLVE_NO_SYMLINKS) on the walked host path;
-//                    a symlink swapped in by another guest thread fails the
-//                    open with ELOOP and the walk is redone
-//   synthesized      proc_synth/ generates it: a sealed memfd (file) or a
-//                    materialised directory (vfs/synthetic_tree.h)
-//   pass-through     the host's /proc, /sys or /dev entry of the same path
-//   magic link       /proc/<pid>/fd/N naming no guest path: reopened through
-//                    the host's link, as Linux reopens it
-// A FIFO opened for blocking I/O waits for its other end: that open runs on
-// a helper thread so that the supervisor loop never blocks.
+//   kFile       the model's content in a sealed memfd, installed in the
+//               guest (the fallback platform opens a copy in the drop
+//               directory instead, vfs/synthetic_tree.h)
+//   kNotFound   ENOENT: a file the guest's machine does not have
+//   otherwise   the call continues on the host unchanged: the real file of
+//               the guest's own procfs, sysfs or tree
+//
+// Paths are classified lexically after /proc/self and /proc/thread-self;
+// a relative path starts from the guest's cwd or dirfd, whose guest path
+// the host's /proc link gives. A guest thread that rewrites the path after
+// sentry read it reaches, at worst, the real file of its own /proc with its
+// own credentials (docs/security.md, "Pointer races").
+// O_PATH opens never get here: the filter forwards them (abi/forward_rules).
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -24,16 +25,13 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <optional>
 #include <string>
-#include <thread>
-
-#include <boost/asio/post.hpp>
 
 #include "proc_synth/kernel_view.h"
 #include "proc_synth/registry.h"
-#include "sentry/syscalls/guest_path.h"
 #include "sentry/syscalls/registry.h"
-#include "vfs/host_at.h"
+#include "vfs/mount_table.h"
 
 namespace sentry::syscalls {
 
@@ -43,313 +41,136 @@ struct OpenRequest {
   int dirfd = AT_FDCWD;
   std::uint64_t path_ptr = 0;
   std::uint64_t flags = 0;
-  mode_t mode = 0;
-  std::uint64_t resolve = 0;
-  bool openat2 = false;
 };
 
-// The flags open(2) knows; it ignores the rest, which openat2 (used by
-// sentry) would refuse.
-constexpr std::uint64_t kOpenFlags = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK |
-                                     O_DSYNC | FASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW |
-                                     O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | __O_TMPFILE;
+bool writes(std::uint64_t flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
-// The flags sentry opens with: the guest's, never acquiring a controlling
-// terminal for sentry; O_PATH takes only O_DIRECTORY and O_NOFOLLOW.
-int host_open_flags(std::uint64_t flags) {
-  if (flags & O_PATH) return static_cast<int>(flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW)) | O_CLOEXEC;
-  return static_cast<int>(flags & kOpenFlags) | O_NOCTTY | O_CLOEXEC;
+bool under(const std::string& p, std::string_view top) {
+  return p.compare(0, top.size(), top) == 0 && (p.size() == top.size() || p[top.size()] == '/');
 }
 
-bool is_tmpfile(std::uint64_t flags) { return (flags & __O_TMPFILE) == __O_TMPFILE; }
-// O_PATH ignores the access mode.
-bool writes(std::uint64_t flags) { return !(flags & O_PATH) && (flags & O_ACCMODE) != O_RDONLY; }
+std::optional<std::string> read_link(const std::string& link) {
+  char buf[PATH_MAX];
+  ssize_t n = readlink(link.c_str(), buf, sizeof buf);
+  if (n <= 0 || n == static_cast<ssize_t>(sizeof buf)) return std::nullopt;
+  return std::string(buf, static_cast<std::size_t>(n));
+}
 
-// Where fds cannot be installed (ptrace platform): the guest's own thread
-// reopens what sentry opened, through sentry's /proc/<pid>/fd/<fd> link (a new
-// open file description of the same file, as its own open would make). O_CREAT,
-// O_EXCL and O_TRUNC have already been applied.
-void reopen_in_guest(const SyscallPtr& call, int fd, const OpenRequest& r) {
-  std::string link = "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(fd);
-  struct stat st;
-  // A directory is reached through the link and "." in it, so that
-  // O_NOFOLLOW applies to "." and the guest's flags stay as it gave them.
-  const bool dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-  if (dir) link += "/.";
-  std::uint64_t flags = r.flags & ~static_cast<std::uint64_t>(O_CREAT | O_EXCL | O_TRUNC);
-  if (is_tmpfile(r.flags)) flags &= ~static_cast<std::uint64_t>(__O_TMPFILE);  // it includes O_DIRECTORY
-  // Following sentry's /proc link lands on exactly the file sentry opened,
-  // a symlink itself included (O_PATH | O_NOFOLLOW).
-  if (!dir) flags &= ~static_cast<std::uint64_t>(O_NOFOLLOW);
-  if ((r.flags & O_PATH) && !dir) flags = r.flags & (O_PATH | O_DIRECTORY | O_CLOEXEC);
-  std::uint64_t path_at = call->scratch_area(link.size() + 1);
-  std::uint64_t how_at = r.openat2 ? call->scratch_area(sizeof(open_how)) : 0;
-  open_how how{};
-  how.flags = flags;
-  if (path_at == 0 || !call->memory().write(path_at, link.c_str(), link.size() + 1) ||
-      (r.openat2 && (how_at == 0 || !call->memory().write(how_at, &how, sizeof how)))) {
-    close(fd);
-    call->fail(ENOMEM);
+// The guest path `raw` names when it lies under /proc or /sys (with self and
+// thread-self expanded to the caller's namespace ids); nullopt otherwise.
+std::optional<std::string> model_path(const kernel::Kernel& k, pid_t tid, int dirfd, const std::string& raw) {
+  if (raw.empty()) return std::nullopt;
+  std::string path = raw;
+  if (raw[0] != '/') {
+    const std::string link = "/proc/" + std::to_string(tid) +
+                             (dirfd == AT_FDCWD ? std::string("/cwd") : "/fd/" + std::to_string(dirfd));
+    std::optional<std::string> base = read_link(link);
+    if (!base || base->empty() || (*base)[0] != '/') return std::nullopt;  // EBADF etc.: the host answers
+    path = *base + "/" + raw;
+  }
+  path = vfs::normalise_lexically(path);
+  if (!under(path, "/proc") && !under(path, "/sys")) return std::nullopt;
+  if (under(path, "/proc/self") || under(path, "/proc/thread-self")) {
+    const pid_t guest_tid = k.tree.guest_tid(tid);
+    const pid_t guest_tgid = k.tree.guest_tid(k.tree.tgid_of(tid));
+    if (guest_tid == 0 || guest_tgid == 0) return std::nullopt;
+    if (under(path, "/proc/self")) {
+      path = "/proc/" + std::to_string(guest_tgid) + path.substr(10);
+    } else {
+      path = "/proc/" + std::to_string(guest_tgid) + "/task/" + std::to_string(guest_tid) + path.substr(17);
+    }
+  }
+  return path;
+}
+
+// Installs `content` as the guest's new fd.
+void install_content(kernel::Kernel& k, const SyscallPtr& call, const std::string& guest_path,
+                     const std::string& content, std::uint64_t flags) {
+  if (call->can_install_fds()) {
+    int fd = k.synthetic.file_fd(guest_path, content);
+    if (fd < 0) return (void)call->complete(fd);
+    call->complete_with_fd(fd, (flags & O_CLOEXEC) != 0);
     return;
+  }
+  // The fallback platform: the guest's own thread opens a copy sentry
+  // dropped for it, which is removed once the open returned.
+  std::string host;
+  const std::string drop = k.synthetic.file_path(content, &host);
+  const std::uint64_t at = drop.empty() ? 0 : call->scratch_area(drop.size() + 1);
+  if (at == 0 || !call->memory().write(at, drop.c_str(), drop.size() + 1)) {
+    if (!host.empty()) unlink(host.c_str());
+    return (void)call->fail(ENOMEM);
   }
   SyscallArgs a = call->args();
   const std::string_view name = call->entry() ? call->entry()->name : std::string_view();
+  const std::uint64_t open_flags = (flags & (O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_LARGEFILE)) | O_RDONLY;
   if (name == "open" || name == "creat") {
-    a[0] = path_at;
-    a[1] = flags;
-  } else {
+    a[0] = at;
+    a[1] = open_flags;
+  } else {  // openat and openat2 both become openat
     a[0] = AT_FDCWD;
-    a[1] = path_at;
-    if (r.openat2) {
-      a[2] = how_at;
-      a[3] = sizeof how;
-    } else {
-      a[2] = flags;
-    }
+    a[1] = at;
+    a[2] = open_flags;
+    a[3] = 0;
   }
-  call->continue_rewritten(a, [fd](std::int64_t result) {
-    close(fd);
+  call->continue_rewritten(a, [host](std::int64_t result) {
+    unlink(host.c_str());
     return result;
   });
 }
 
-// Answers with host fd `fd` (or -errno); sentry's fd is closed either way. seccomp
-// cannot install O_PATH files (ADDFD takes no O_PATH fd): such opens reach
-// sentry through ptrace (TRANSLATE_WHEN in abi/forward_rules_x86_64.def) and
-// the guest reopens sentry's fd, as on the ptrace platform.
-void install(const SyscallPtr& call, int fd, const OpenRequest& r) {
-  if (fd < 0) {
-    call->complete(fd);
-    return;
-  }
-  if (!call->can_install_fds() || (r.flags & O_PATH)) {
-    reopen_in_guest(call, fd, r);
-    return;
-  }
-  call->complete_with_fd(fd, (r.flags & O_CLOEXEC) != 0);
-}
-
-// A synthesized file or directory.
-void open_synthetic(kernel::Kernel& k, const SyscallPtr& call, const vfs::Resolved& o, const OpenRequest& r) {
+void serve_open(kernel::Kernel& k, const SyscallPtr& call, const OpenRequest& r) {
+  // EFAULT, ENAMETOOLONG: the host's answer.
+  const std::optional<std::string> raw = call->memory().read_cstring(r.path_ptr, PATH_MAX - 1);
+  if (!raw) return (void)call->continue_on_host();
+  const std::optional<std::string> path = model_path(k, call->tid(), r.dirfd, *raw);
+  if (!path) return (void)call->continue_on_host();
   proc_synth::KernelModelSource source(k);
-  if (o.origin == vfs::Origin::kSynthDir) {
-    if (writes(r.flags)) {
-      call->fail(EISDIR);
-      return;
-    }
-    auto entries = proc_synth::list_dir(o.guest, source);
-    if (!entries) {
-      call->fail(ENOENT);
-      return;
-    }
-    install(call, k.synthetic.dir_fd(o.guest, *entries), r);
-    return;
-  }
-  if (r.flags & O_DIRECTORY) {
-    call->fail(ENOTDIR);
-    return;
-  }
-  auto generated = proc_synth::generate(o.guest, source);
-  if (!generated) {
-    call->fail(ENOENT);  // the process went away between the walk and now
-    return;
-  }
-  if (writes(r.flags)) {
-    if (generated->open_write_errno != 0) {
-      call->fail(generated->open_write_errno);
-      return;
-    }
-    if (generated->write_to_host) {
-      install(call, open(o.host.c_str(), host_open_flags(r.flags)), r);
-      return;
-    }
-  }
-  if (r.flags & O_PATH) {
-    // An O_PATH fd of a synthesized file: the host's entry where there is one.
-    int fd = open(o.host.c_str(), O_PATH | O_CLOEXEC);
-    if (fd >= 0) {
-      install(call, fd, r);
-      return;
-    }
-  }
-  install(call, k.synthetic.file_fd(o.guest, generated->content), r);
-}
-
-// A FIFO opened without O_NONBLOCK blocks until its other end opens: done on
-// a helper thread; the answer is posted back to the loop. If the guest goes
-// away meanwhile, the fd is closed unused.
-void open_fifo_async(kernel::Kernel& k, const SyscallPtr& call, const std::string& host, const OpenRequest& r) {
-  int flags = host_open_flags(r.flags);
-  boost::asio::io_context& io = k.io;
-  std::thread([&io, call, host, flags, r] {
-    int fd = open(host.c_str(), flags);
-    int result = fd >= 0 ? fd : -errno;
-    boost::asio::post(io, [call, result, r] {
-      if (!call->still_waiting()) {
-        if (result >= 0) close(result);
-        return;
-      }
-      install(call, result, r);
-    });
-  }).detach();
-}
-
-bool is_fifo(const std::string& host) {
-  struct stat st;
-  return stat(host.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
-}
-
-// The Linux checks for an existing or missing object, then the open. Returns
-// -ELOOP (only) when the caller should walk again.
-int open_resolved(kernel::Kernel& k, const SyscallPtr& call, const vfs::Resolved& o, const OpenRequest& r) {
-  const std::uint64_t f = r.flags;
-  const bool creat = (f & O_CREAT) != 0;
-  const bool tmpfile = is_tmpfile(f);
-  const int host_flags = host_open_flags(f);
-  const bool synthetic_mount = o.mount->kind == vfs::MountKind::kSynthetic;
-  if (creat && o.trailing_slash) return call->fail(EISDIR), 0;
-  if (o.type == vfs::NodeType::kMissing) {
-    if (!creat || tmpfile) return call->fail(ENOENT), 0;
-    if (synthetic_mount) return call->fail(EACCES), 0;
-    if (o.mount->read_only) return call->fail(EROFS), 0;
-    mode_t mode = r.mode & 07777 & ~guest_umask(call->tid());
-    int fd = vfs::open_no_symlinks(o.host, host_flags, mode);
-    if (fd == -ELOOP) return -ELOOP;
-    install(call, fd, r);
-    return 0;
-  }
-  if (creat && (f & O_EXCL)) return call->fail(EEXIST), 0;
-  if (o.type == vfs::NodeType::kSymlink && !(f & O_PATH)) return call->fail(ELOOP), 0;
-  const bool dir = o.type == vfs::NodeType::kDir;
-  if (dir && creat) return call->fail(EISDIR), 0;
-  if (tmpfile && !dir) return call->fail(ENOTDIR), 0;
-  if ((f & O_DIRECTORY) && !dir && !(f & O_PATH && o.type == vfs::NodeType::kSymlink)) return call->fail(ENOTDIR), 0;
-  if (dir && writes(f) && !tmpfile) return call->fail(EISDIR), 0;
-  if (o.mount->read_only && o.mount->kind == vfs::MountKind::kHost) {
-    const bool file_like = dir || o.type == vfs::NodeType::kRegular || o.type == vfs::NodeType::kSymlink;
-    if (tmpfile || (file_like && !(f & O_PATH) && (writes(f) || (f & O_TRUNC && o.type == vfs::NodeType::kRegular))))
-      return call->fail(EROFS), 0;
-  }
-  switch (o.origin) {
-    case vfs::Origin::kSynthFile:
-    case vfs::Origin::kSynthDir:
-      open_synthetic(k, call, o, r);
-      return 0;
-    case vfs::Origin::kPassThrough:
-    case vfs::Origin::kMagic: {
-      if (!(f & (O_NONBLOCK | O_PATH)) && is_fifo(o.host)) {
-        open_fifo_async(k, call, o.host, r);
-        return 0;
-      }
-      int fd = open(o.host.c_str(), host_flags & ~O_CREAT);
-      install(call, fd >= 0 ? fd : -errno, r);
-      return 0;
-    }
-    case vfs::Origin::kHost:
+  switch (proc_synth::lookup(*path, source)) {
+    case proc_synth::Lookup::kNotFound:
+      if (r.flags & O_CREAT) return (void)call->fail(EACCES);  // procfs/sysfs make no files
+      return (void)call->fail(ENOENT);
+    case proc_synth::Lookup::kDir:
+    case proc_synth::Lookup::kPassThrough:
+      return (void)call->continue_on_host();
+    case proc_synth::Lookup::kFile:
       break;
   }
-  if (o.pinned && (o.type == vfs::NodeType::kRegular || o.type == vfs::NodeType::kDir) && !tmpfile &&
-      !(f & O_NOFOLLOW)) {
-    // The fast path's O_PATH fd is the object: reopen it with the guest's
-    // flags (a new open file description, as the guest's own open makes).
-    const std::string self = "/proc/self/fd/" + std::to_string(o.pinned->get());
-    int fd = open(self.c_str(), host_flags);
-    install(call, fd >= 0 ? fd : -errno, r);
-    return 0;
+  if ((r.flags & O_CREAT) && (r.flags & O_EXCL)) return (void)call->fail(EEXIST);
+  if (r.flags & O_DIRECTORY) return (void)call->fail(ENOTDIR);
+  auto generated = proc_synth::generate(*path, source);
+  if (!generated) return (void)call->fail(ENOENT);  // the process went away meanwhile
+  if (writes(r.flags)) {
+    if (generated->open_write_errno != 0) return (void)call->fail(generated->open_write_errno);
+    if (generated->write_to_host) return (void)call->continue_on_host();
   }
-  if (o.type == vfs::NodeType::kOther && !(f & (O_NONBLOCK | O_PATH)) && is_fifo(o.host)) {
-    open_fifo_async(k, call, o.host, r);
-    return 0;
-  }
-  int fd = vfs::open_no_symlinks(o.host, host_flags, r.mode);
-  if (fd == -ELOOP && o.type != vfs::NodeType::kSymlink) return -ELOOP;
-  install(call, fd, r);
-  return 0;
-}
-
-void serve_open(kernel::Kernel& k, const SyscallPtr& call, const OpenRequest& r) {
-  auto q = path_query(call, r.dirfd, r.path_ptr, !(r.flags & O_NOFOLLOW) && !((r.flags & O_CREAT) && (r.flags & O_EXCL)));
-  if (!q) return;
-  q->slash_needs_dir = !(r.flags & O_CREAT);  // open("file/", O_CREAT) is EISDIR
-  q->resolve = r.resolve;
-  if (r.openat2 && (r.flags & O_PATH) && call->can_install_fds()) {
-    // openat2's flags are in memory, out of the filter's reach, so an O_PATH
-    // openat2 arrives as a notification, which cannot hand out an O_PATH fd.
-    // Where the guest's tree is the host's (no --root or --bind renaming the
-    // path) the host runs it as issued; elsewhere it is refused.
-    auto walked = resolve(k, call->tid(), *q);
-    if (auto* e = std::get_if<int>(&walked)) return (void)call->fail(*e);
-    const vfs::Resolved& o = std::get<vfs::Resolved>(walked);
-    if (o.type != vfs::NodeType::kMissing && k.mounts.identity(o.guest)) return (void)call->continue_on_host();
-    return (void)call->fail(o.type == vfs::NodeType::kMissing ? ENOENT : EPERM);
-  }
-  walk_and_serve(k, call, *q, [&](const vfs::Resolved& o) { return open_resolved(k, call, o, r) != -ELOOP; });
+  install_content(k, call, *path, generated->content, r.flags);
 }
 
 // Implements open(2).
 void sys_open(kernel::Kernel& k, const SyscallPtr& call) {
-  OpenRequest r;
-  r.path_ptr = call->arg(0);
-  r.flags = call->arg(1);
-  r.mode = static_cast<mode_t>(call->arg(2));
-  serve_open(k, call, r);
+  serve_open(k, call, OpenRequest{AT_FDCWD, call->arg(0), call->arg(1)});
 }
 
 // Implements creat(2): open(path, O_CREAT | O_WRONLY | O_TRUNC, mode).
 void sys_creat(kernel::Kernel& k, const SyscallPtr& call) {
-  OpenRequest r;
-  r.path_ptr = call->arg(0);
-  r.flags = O_CREAT | O_WRONLY | O_TRUNC;
-  r.mode = static_cast<mode_t>(call->arg(1));
-  serve_open(k, call, r);
+  serve_open(k, call, OpenRequest{AT_FDCWD, call->arg(0), O_CREAT | O_WRONLY | O_TRUNC});
 }
 
 // Implements openat(2).
 void sys_openat(kernel::Kernel& k, const SyscallPtr& call) {
-  OpenRequest r;
-  r.dirfd = static_cast<int>(call->arg(0));
-  r.path_ptr = call->arg(1);
-  r.flags = call->arg(2);
-  r.mode = static_cast<mode_t>(call->arg(3));
-  serve_open(k, call, r);
+  serve_open(k, call, OpenRequest{static_cast<int>(call->arg(0)), call->arg(1), call->arg(2)});
 }
 
-// Implements openat2(2). struct open_how is validated by the host's own
-// openat2 on an empty path: Linux checks every field (size, unknown flags,
-// mode without O_CREAT, RESOLVE_* combinations) before it looks at the path,
-// so an error other than ENOENT is exactly the guest's.
+// Implements openat2(2). An open_how sentry cannot read, or one asking for
+// RESOLVE_* rules or O_PATH, is the host's to judge in full.
 void sys_openat2(kernel::Kernel& k, const SyscallPtr& call) {
-  const std::size_t size = call->arg(3);
-  constexpr std::size_t kOpenHowSizeVer0 = 24;  // OPEN_HOW_SIZE_VER0
-  if (size < kOpenHowSizeVer0) {
-    call->fail(EINVAL);
-    return;
-  }
-  if (size > 4096) {
-    call->fail(E2BIG);
-    return;
-  }
-  std::string raw(size, '\0');
-  if (!call->memory().read(call->arg(2), raw.data(), size)) {
-    call->fail(EFAULT);
-    return;
-  }
-  long rc = syscall(SYS_openat2, AT_FDCWD, "", raw.data(), size);
-  if (rc >= 0) close(static_cast<int>(rc));
-  if (rc >= 0 || errno != ENOENT) {
-    call->fail(rc >= 0 ? EINVAL : errno);
-    return;
-  }
   open_how how{};
-  std::memcpy(&how, raw.data(), sizeof how);
-  OpenRequest r;
-  r.dirfd = static_cast<int>(call->arg(0));
-  r.path_ptr = call->arg(1);
-  r.flags = how.flags;
-  r.mode = static_cast<mode_t>(how.mode);
-  r.resolve = how.resolve;
-  r.openat2 = true;
-  serve_open(k, call, r);
+  if (call->arg(3) < sizeof how || !call->memory().read(call->arg(2), &how, sizeof how) || how.resolve != 0 ||
+      (how.flags & O_PATH)) {
+    return (void)call->continue_on_host();
+  }
+  serve_open(k, call, OpenRequest{static_cast<int>(call->arg(0)), call->arg(1), how.flags});
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 //                          and turns the IPv4 addresses they return into the
 //                          28-byte sockaddr_in6 the guest expects.
 //
-// AF_UNIX addresses naming a path are walked in the guest's tree (unix_address.h);
+// AF_UNIX addresses are resolved by the kernel in the guest's own namespaces;
 // every other call on another family (AF_INET, AF_UNIX, ...) runs on the host.
 #include <linux/capability.h>
 #include <netinet/in.h>
@@ -24,6 +24,7 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <variant>
@@ -35,7 +36,6 @@
 #include "netstack/sockaddr_io.h"
 #include "sentry/kernel/guest_fd.h"
 #include "sentry/syscalls/registry.h"
-#include "sentry/syscalls/unix_address.h"
 #include "sentry/syscalls/sockopt_value.h"
 #include "sentry/syscalls/sys_netlink.h"
 
@@ -112,6 +112,64 @@ std::int64_t return_address(const SyscallPtr& call, std::uint64_t sa_at, std::ui
 
 // ---------------------------------------------------------------------------
 
+// The guest's network namespace is private (its abstract unix names, raw and
+// packet sockets stay there); its TCP and UDP sockets are made by sentry in
+// the host's namespace, so the host network is the guest's. Anything else
+// (raw, ICMP, SCTP...) is made by the guest's own thread in its own
+// namespace, where it carries no host privilege.
+bool is_tcp_or_udp(int base, int protocol) {
+  return (base == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP)) ||
+         (base == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP));
+}
+
+void create_host_inet_socket(kernel::Kernel& k, const SyscallPtr& call, int base, int flags, int protocol) {
+  if (k.guest_netns < 0 || !call->can_install_fds() || !is_tcp_or_udp(base, protocol) ||
+      (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))) {
+    call->continue_on_host();
+    return;
+  }
+  int fd = socket(AF_INET, base | (flags & SOCK_NONBLOCK) | SOCK_CLOEXEC, protocol);
+  if (fd < 0) return (void)call->fail(errno);
+  call->complete_with_fd(fd, (flags & SOCK_CLOEXEC) != 0);
+}
+
+// Ports below net.ipv4.ip_unprivileged_port_start need CAP_NET_BIND_SERVICE
+// in the host's network namespace, which no guest has: sentry binds such a
+// port itself when the guest's own credentials allow it (as Linux would in
+// a namespace the guest owned), on a copy of the guest's socket.
+bool needs_privileged_bind(const sockaddr_in& sin) {
+  static const int start = [] {
+    int v = 1024;
+    if (std::FILE* f = std::fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re")) {
+      if (std::fscanf(f, "%d", &v) != 1) v = 1024;
+      std::fclose(f);
+    }
+    return v;
+  }();
+  const int port = ntohs(sin.sin_port);
+  return sin.sin_family == AF_INET && port != 0 && port < start;
+}
+
+// Binds guest fd `fd` to `sin` from sentry; the result (0 or -errno).
+std::int64_t privileged_bind(kernel::Kernel& k, const SyscallPtr& call, int fd, const sockaddr_in& sin) {
+  const kernel::Task* t = k.tree.task(call->tid());
+  if (t == nullptr || !t->creds.has_capability(CAP_NET_BIND_SERVICE)) return -EACCES;
+  kernel::GuestFdCopy copy(k.tree.tgid_of(call->tid()), fd);
+  if (!copy.valid()) return -copy.error();
+  return bind(copy.get(), reinterpret_cast<const sockaddr*>(&sin), sizeof sin) == 0 ? 0 : -errno;
+}
+
+// bind(2) on a guest AF_INET socket: a privileged port is bound by sentry.
+void bind_inet(kernel::Kernel& k, const SyscallPtr& call) {
+  sockaddr_in sin{};
+  const auto len = static_cast<std::uint32_t>(call->arg(2));
+  if (len < sizeof sin || !call->memory().read(call->arg(1), &sin, sizeof sin) || !needs_privileged_bind(sin)) {
+    call->continue_on_host();
+    return;
+  }
+  call->complete(privileged_bind(k, call, static_cast<int>(call->arg(0)), sin));
+}
+
 // Implements socket(2) for AF_INET6 (other families run on the host).
 void sys_socket(kernel::Kernel& k, const SyscallPtr& call) {
   int domain = static_cast<int>(call->arg(0));
@@ -121,12 +179,16 @@ void sys_socket(kernel::Kernel& k, const SyscallPtr& call) {
     netlink_socket(k, call, type, protocol);
     return;
   }
+  int base = type & kSockTypeMask;
+  int flags = type & ~kSockTypeMask;
+  if (domain == AF_INET) {
+    create_host_inet_socket(k, call, base, flags, protocol);
+    return;
+  }
   if (domain != AF_INET6) {
     call->continue_on_host();
     return;
   }
-  int base = type & kSockTypeMask;
-  int flags = type & ~kSockTypeMask;
   if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
     call->fail(EINVAL);
     return;
@@ -222,8 +284,8 @@ void address_in(kernel::Kernel& k, const SyscallPtr& call, netstack::AddrUse use
   int fd = static_cast<int>(call->arg(0));
   Inet6Socket* s = inet6_socket(k, call->tid(), fd);
   if (s == nullptr) {
-    const UnixUse unix_use = use == netstack::AddrUse::kBind ? UnixUse::kBind : UnixUse::kConnect;
-    if (!serve_unix_path_address(k, call, 1, 2, unix_use)) call->continue_on_host();
+    if (use == netstack::AddrUse::kBind) return bind_inet(k, call);
+    call->continue_on_host();
     return;
   }
   sockaddr_storage guest{};
@@ -276,7 +338,7 @@ void address_in(kernel::Kernel& k, const SyscallPtr& call, netstack::AddrUse use
   a[2] = sizeof(sockaddr_in);
   ino_t ino = *netstack::socket_inode(call->tid(), fd);
   bool sets_v6only = host.sets_v6only, bound_any = host.guest_bound_any;
-  call->continue_rewritten(a, [&k, ino, use, sets_v6only, bound_any](std::int64_t r) {
+  auto after = [&k, ino, use, sets_v6only, bound_any](std::int64_t r) {
     if (r == 0 && use == netstack::AddrUse::kBind) {
       if (Inet6Socket* sock = k.sockets.find(ino)) {
         if (sets_v6only) sock->v6only = true;
@@ -284,7 +346,13 @@ void address_in(kernel::Kernel& k, const SyscallPtr& call, netstack::AddrUse use
       }
     }
     return r;
-  });
+  };
+  if (use == netstack::AddrUse::kBind && host.kind == netstack::HostAddrKind::kInet &&
+      needs_privileged_bind(host.sin)) {
+    call->complete(after(privileged_bind(k, call, fd, host.sin)));
+    return;
+  }
+  call->continue_rewritten(a, after);
 }
 
 // Implements bind(2) on an AF_INET6 socket.
@@ -376,7 +444,7 @@ void sys_sendto(kernel::Kernel& k, const SyscallPtr& call) {
   int fd = static_cast<int>(call->arg(0));
   Inet6Socket* s = inet6_socket(k, call->tid(), fd);
   if (s == nullptr || call->arg(4) == 0) {
-    if (s != nullptr || !serve_unix_path_address(k, call, 4, 5, UnixUse::kConnect)) call->continue_on_host();
+    call->continue_on_host();
     return;
   }
   sockaddr_storage guest{};

@@ -69,10 +69,6 @@ class FakeSource : public ModelSource {
     auto it = host_.find(dir);
     return it == host_.end() ? std::vector<DirEntry>{} : it->second;
   }
-  std::optional<std::string> maps(pid_t tgid) const override {
-    if (!tgid_of(tgid)) return std::nullopt;
-    return "00400000-00401000 r-xp 00000000 fe:00 12  /bin/prog\n";
-  }
 
  private:
   int cpus_;
@@ -115,13 +111,13 @@ TEST_CASE("proc_synth registry: lookup classifies every kind of path") {
       {"/proc/100/comm", Lookup::kFile},
       {"/proc/100/limits", Lookup::kFile},
       {"/proc/100/cgroup", Lookup::kFile},
-      {"/proc/555/status", Lookup::kNotFound},
-      {"/proc/100/maps", Lookup::kFile},
+      {"/proc/555/status", Lookup::kPassThrough},  // not the model's: the guest's procfs answers
+      {"/proc/100/maps", Lookup::kPassThrough},
       {"/proc/100/exe", Lookup::kPassThrough},
       {"/proc/100/fd", Lookup::kPassThrough},
       {"/proc/100/fd/3", Lookup::kPassThrough},
       {"/proc/100/ns/net", Lookup::kPassThrough},
-      {"/proc/100/mountinfo", Lookup::kFile},
+      {"/proc/100/mountinfo", Lookup::kPassThrough},
       {"/proc/100/nonexistent", Lookup::kNotFound},
       {"/proc/100/task", Lookup::kPassThrough},
       {"/proc/100/task/101", Lookup::kPassThrough},
@@ -130,7 +126,7 @@ TEST_CASE("proc_synth registry: lookup classifies every kind of path") {
       {"/proc/100/task/101/status", Lookup::kFile},
       {"/proc/100/task/101/comm", Lookup::kFile},
       {"/proc/100/task/101/stat", Lookup::kFile},
-      {"/proc/100/task/101/maps", Lookup::kFile},
+      {"/proc/100/task/101/maps", Lookup::kPassThrough},
       {"/proc/100/task/101/task", Lookup::kNotFound},
       {"/proc/101/task/100/status", Lookup::kFile},
       {"/proc/self", Lookup::kPassThrough},
@@ -313,14 +309,3 @@ TEST_CASE("proc_synth registry: generated content and metadata") {
   CHECK(generate("/proc/200/stat", src)->content.rfind("200 (t200) ", 0) == 0);
 }
 
-TEST_CASE("proc_synth: mounts and mountinfo print the guest's mount table") {
-  std::vector<sentry::proc_synth::MountView> table(2);
-  table[0] = {1000, 1, "254:0", "/srv/root", "/", true, "relatime", "ext4", "/dev/vda", "rw,discard"};
-  table[1] = {1001, 1000, "254:0", "/srv/my data", "/data", false, "nosuid", "ext4", "/dev/vda", "rw"};
-  CHECK(sentry::proc_synth::pid_mounts(table) ==
-        "/dev/vda / ext4 ro,relatime,discard 0 0\n"
-        "/dev/vda /data ext4 rw,nosuid 0 0\n");
-  CHECK(sentry::proc_synth::pid_mountinfo(table) ==
-        "1000 1 254:0 /srv/root / ro,relatime - ext4 /dev/vda rw,discard\n"
-        "1001 1000 254:0 /srv/my\\040data /data rw,nosuid - ext4 /dev/vda rw\n");
-}

@@ -1,0 +1,280 @@
+#include "sentry/sandbox/sandbox.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "sentry/platform/tracer.h"
+#include "vfs/namespace_builder.h"
+
+extern char** environ;
+
+namespace sentry::sandbox {
+
+namespace {
+
+// Messages from the sandbox's processes to sentry, on a SOCK_SEQPACKET pair:
+//   'I' pid_t   the init's host pid (from the process that forked it)
+//   'R'         the program is ready to be seized (sentry reads its host
+//               pid from the credentials the kernel attaches)
+//   'M' text    setup failed (what, for the user)
+//   'E' int     the program's execve failed with this errno
+void send_message(int fd, char kind, const void* data = nullptr, std::size_t len = 0) {
+  char buf[512];
+  buf[0] = kind;
+  if (len > sizeof buf - 1) len = sizeof buf - 1;
+  if (len) std::memcpy(buf + 1, data, len);
+  (void)!send(fd, buf, len + 1, MSG_NOSIGNAL);
+}
+
+[[noreturn]] void setup_failed(int fd, const std::string& what) {
+  send_message(fd, 'M', what.data(), what.size());
+  _exit(125);
+}
+
+std::string errno_text(const std::string& what, int err = errno) { return what + ": " + std::strerror(err); }
+
+// The guest's user namespace, made by a helper that unshares it and waits
+// while sentry (in the parent namespace, with CAP_SETUID there) writes its
+// maps; then the namespace lives on through its fd.
+int make_user_namespace(const IdMap& ids, std::string* error) {
+  int ready[2], done[2];
+  if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(done, O_CLOEXEC) != 0) {
+    *error = errno_text("pipe2");
+    return -1;
+  }
+  pid_t helper = fork();
+  if (helper < 0) {
+    *error = errno_text("fork");
+    return -1;
+  }
+  if (helper == 0) {
+    close(ready[0]);
+    close(done[1]);
+    char ok = unshare(CLONE_NEWUSER) == 0 ? 1 : 0;
+    (void)!write(ready[1], &ok, 1);
+    (void)!read(done[0], &ok, 1);  // EOF: sentry has the fd
+    _exit(0);
+  }
+  close(ready[1]);
+  close(done[0]);
+  char ok = 0;
+  int fd = -1;
+  if (read(ready[0], &ok, 1) != 1 || !ok) {
+    *error = "cannot create a user namespace (unshare(CLONE_NEWUSER) failed: check "
+             "/proc/sys/user/max_user_namespaces and, on Debian, kernel.unprivileged_userns_clone)";
+  } else {
+    const std::string base = "/proc/" + std::to_string(helper) + "/";
+    auto write_file = [&](const std::string& name, const std::string& text) {
+      int f = open((base + name).c_str(), O_WRONLY | O_CLOEXEC);
+      bool good = f >= 0 && write(f, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+      if (f >= 0) close(f);
+      return good;
+    };
+    if (!write_file("uid_map", ids.map_line()) || !write_file("gid_map", ids.map_line())) {
+      *error = errno_text("writing the guest's uid_map/gid_map (" + ids.map_line().substr(0, ids.map_line().size() - 1) +
+                          "); sentry needs CAP_SETUID and CAP_SETGID");
+    } else {
+      fd = open((base + "ns/user").c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) *error = errno_text("open " + base + "ns/user");
+    }
+  }
+  close(ready[0]);
+  close(done[1]);
+  waitpid(helper, nullptr, 0);
+  return fd;
+}
+
+int capset_empty() {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  return static_cast<int>(syscall(SYS_capset, &hdr, data));
+}
+
+// The program, pid 2 of the sandbox: takes the guest's identity and waits
+// for sentry before its filter and exec.
+[[noreturn]] void program_main(const SandboxSpec& spec, int control, int userns) {
+  if (setns(userns, CLONE_NEWUSER) != 0) setup_failed(control, errno_text("setns(user namespace)"));
+  close(userns);
+  // Host root's supplementary groups must not follow the guest in.
+  if (syscall(SYS_setgroups, 0, nullptr) != 0) setup_failed(control, errno_text("setgroups"));
+  if (syscall(SYS_setresgid, spec.gid, spec.gid, spec.gid) != 0)
+    setup_failed(control, errno_text("setresgid(" + std::to_string(spec.gid) + ")"));
+  if (syscall(SYS_setresuid, spec.uid, spec.uid, spec.uid) != 0)
+    setup_failed(control, errno_text("setresuid(" + std::to_string(spec.uid) + ")"));
+  // A session keyring of the guest's own (the inherited one is host root's).
+  syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, nullptr);
+  // No controlling terminal: TIOCSTI and job-control signals cannot reach
+  // the user's terminal (bubblewrap's --new-session, CVE-2017-5226).
+  if (setsid() < 0) setup_failed(control, errno_text("setsid"));
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) setup_failed(control, errno_text("no_new_privs"));
+  if (chdir(spec.cwd.c_str()) != 0 && chdir("/") != 0) setup_failed(control, errno_text("chdir " + spec.cwd));
+
+  send_message(control, 'R');
+  char go = 0;
+  if (recv(control, &go, 1, 0) != 1 || go != 'G') _exit(127);  // sentry gave up before attaching
+  std::vector<char*> argv;
+  for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  sigprocmask(SIG_SETMASK, &spec.sigmask, nullptr);
+  int rc = spec.filter->load();
+  if (rc < 0) {
+    int e = -rc;
+    send_message(control, 'E', &e, sizeof e);
+    _exit(127);
+  }
+  execve(spec.program.c_str(), argv.data(), environ);
+  int e = errno;
+  send_message(control, 'E', &e, sizeof e);
+  _exit(127);
+}
+
+// pid 1: builds the tree, starts the program, reaps until the tree is gone.
+[[noreturn]] void init_main(const SandboxSpec& spec, int control, int userns) {
+  std::string error = vfs::build_guest_tree(*spec.mounts, userns);
+  if (!error.empty()) setup_failed(control, "building the guest's filesystem: " + error);
+  if (spec.private_network) {
+    // The loopback interface of the guest's network namespace comes up, as
+    // in a container (the kernel gives it 127.0.0.1 and ::1).
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ifreq ifr{};
+    std::strcpy(ifr.ifr_name, "lo");
+    if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0 ||
+        (ifr.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &ifr) != 0)) {
+      setup_failed(control, errno_text("bringing up the guest's loopback interface"));
+    }
+    close(s);
+  }
+  pid_t program = fork();
+  if (program < 0) setup_failed(control, errno_text("fork"));
+  if (program == 0) program_main(spec, control, userns);
+  close(control);
+  close(userns);
+  // Nothing of host root is left for a guest to take over.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  for (int cap = 0; cap <= 63; ++cap) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+  capset_empty();
+  for (;;) {
+    pid_t p = wait(nullptr);
+    if (p < 0 && errno == ECHILD) _exit(0);
+  }
+}
+
+}  // namespace
+
+std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    *error = errno_text("socketpair");
+    return std::nullopt;
+  }
+  int one = 1;
+  setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+  int userns = make_user_namespace(spec.ids, error);
+  if (userns < 0) {
+    close(sv[0]);
+    close(sv[1]);
+    return std::nullopt;
+  }
+  // Namespaces are made by a first child (unshare), which forks the init
+  // into the new PID namespace and exits; sentry, a child subreaper, becomes
+  // the init's parent.
+  pid_t first = fork();
+  if (first < 0) {
+    *error = errno_text("fork");
+    close(sv[0]);
+    close(sv[1]);
+    close(userns);
+    return std::nullopt;
+  }
+  if (first == 0) {
+    close(sv[0]);
+    int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
+    if (spec.private_network) flags |= CLONE_NEWNET;
+    if (unshare(flags) != 0) {
+      setup_failed(sv[1], errno_text("cannot create the sandbox's namespaces (unshare of mount, PID, IPC, UTS, "
+                                     "cgroup" + std::string(spec.private_network ? ", network" : "") +
+                                     "; sentry needs CAP_SYS_ADMIN)"));
+    }
+    pid_t init = fork();
+    if (init < 0) setup_failed(sv[1], errno_text("fork"));
+    if (init == 0) init_main(spec, sv[1], userns);
+    send_message(sv[1], 'I', &init, sizeof init);
+    _exit(0);
+  }
+  close(sv[1]);
+  waitpid(first, nullptr, 0);
+
+  Sandbox box;
+  box.control = sv[0];
+  auto fail = [&](const std::string& what) -> std::optional<Sandbox> {
+    *error = what;
+    if (box.init > 0) {
+      kill(box.init, SIGKILL);
+      waitpid(box.init, nullptr, 0);
+    }
+    close(sv[0]);
+    close(userns);
+    return std::nullopt;
+  };
+  for (;;) {
+    char buf[512];
+    char cbuf[CMSG_SPACE(sizeof(ucred))];
+    iovec iov{buf, sizeof buf};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf;
+    msg.msg_controllen = sizeof cbuf;
+    ssize_t n = recvmsg(sv[0], &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail("the sandbox's init ended before the program started");
+    if (buf[0] == 'M') return fail(std::string(buf + 1, static_cast<std::size_t>(n - 1)));
+    if (buf[0] == 'I' && n == 1 + static_cast<ssize_t>(sizeof(pid_t))) {
+      std::memcpy(&box.init, buf + 1, sizeof(pid_t));
+      continue;
+    }
+    if (buf[0] != 'R') return fail("unexpected message from the sandbox");
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    if (c == nullptr || c->cmsg_type != SCM_CREDENTIALS) return fail("the program's credentials did not arrive");
+    ucred cred;
+    std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
+    box.root = cred.pid;
+    break;
+  }
+  int rc = platform::Tracer::seize(box.root);
+  if (rc != 0) return fail(std::string("PTRACE_SEIZE: ") + std::strerror(-rc));
+  if (spec.private_network) {
+    box.netns = open(("/proc/" + std::to_string(box.root) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+  }
+  close(userns);
+  char go = 'G';
+  if (send(sv[0], &go, 1, MSG_NOSIGNAL) != 1) return fail(errno_text("starting the program"));
+  return box;
+}
+
+int read_exec_error(int control) {
+  char buf[64];
+  for (;;) {
+    ssize_t n = recv(control, buf, sizeof buf, MSG_DONTWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 1 + static_cast<ssize_t>(sizeof(int)) && buf[0] == 'E') {
+      int e;
+      std::memcpy(&e, buf + 1, sizeof e);
+      return e;
+    }
+    return 0;
+  }
+}
+
+}  // namespace sentry::sandbox

@@ -1,0 +1,64 @@
+// The sandbox a guest tree runs in: the kernel's namespaces and an identity
+// that owns nothing on the host, under an init of sentry's own.
+//
+//   sentry (host root, host namespaces)
+//     └─ init: pid 1 of a new PID namespace, in new mount, IPC, UTS, cgroup
+//        and network namespaces owned by the host's user namespace. It builds
+//        the guest's tree (vfs/namespace_builder.h), starts the program,
+//        reaps orphans, and ends when the tree is gone. It keeps no
+//        capability once the program runs, and is not dumpable.
+//          └─ the program: joins the guest's user namespace (guest ids
+//             0..N-1 = host ids BASE..BASE+N-1), takes the run's uid/gid,
+//             a new session (no controlling terminal: TIOCSTI cannot reach
+//             the user's), a new session keyring, no_new_privs; waits until
+//             sentry has PTRACE_SEIZEd it, loads the filter, execs.
+//
+// The guest's network namespace is private (its abstract unix names, raw
+// and packet sockets live there); sentry creates the guest's TCP and UDP
+// sockets in the host's namespace, so the host network stays the default
+// (sentry/syscalls/sys_socket.cc). Why each piece: docs/security.md.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sentry/platform/seccomp_policy.h"
+#include "sentry/sandbox/id_map.h"
+#include "vfs/mount_table.h"
+
+namespace sentry::sandbox {
+
+struct SandboxSpec {
+  IdMap ids;
+  std::uint32_t uid = 0;  // the guest ids the program starts with
+  std::uint32_t gid = 0;
+  bool private_network = true;  // false: the guest shares the host's network namespace
+  const vfs::MountTable* mounts = nullptr;
+  // The program: a guest path, its argv, and the guest directory it starts in.
+  std::string program;
+  std::vector<std::string> argv;
+  std::string cwd = "/";
+  platform::SeccompFilter* filter = nullptr;
+  sigset_t sigmask;  // the mask the program starts with
+};
+
+struct Sandbox {
+  pid_t init = -1;    // host pid of the init
+  pid_t root = -1;    // host pid of the program (PTRACE_SEIZEd)
+  int control = -1;   // reads the program's exec errno (EOF once it ran)
+  int netns = -1;     // the guest's network namespace (-1: the host's)
+};
+
+// Starts the sandbox and the program, stopped before its filter is loaded
+// until sentry has seized it. nullopt with *error set (naming what is
+// missing when the kernel refuses a namespace).
+std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error);
+
+// After the launch exec: the errno of a failed execve, or 0.
+int read_exec_error(int control);
+
+}  // namespace sentry::sandbox

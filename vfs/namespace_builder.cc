@@ -1,0 +1,197 @@
+#include "vfs/namespace_builder.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace sentry::vfs {
+
+namespace {
+
+// Where the new root is attached before pivot_root. Every source tree is
+// cloned (open_tree) before anything is mounted here, so covering the
+// host's /tmp in this private namespace hides nothing the build needs.
+constexpr const char* kStaging = "/tmp";
+
+std::string failed(const std::string& what, int err = errno) { return what + ": " + std::strerror(err); }
+
+int pivot_root(const char* new_root, const char* put_old) {
+  return static_cast<int>(syscall(SYS_pivot_root, new_root, put_old));
+}
+
+constexpr std::uint64_t kReadOnlyAttrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+constexpr std::uint64_t kWritableAttrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+
+// A detached clone of host directory `host` (with its submounts), with the
+// table's attributes applied.
+int clone_tree(const Mount& m, int userns_fd, std::string* error) {
+  int fd = open_tree(AT_FDCWD, m.host.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (fd < 0) {
+    *error = failed("open_tree " + m.host);
+    return -1;
+  }
+  mount_attr attr{};
+  attr.attr_set = m.read_only ? kReadOnlyAttrs : kWritableAttrs;
+  if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0) {
+    *error = failed("mount_setattr " + m.host);
+    close(fd);
+    return -1;
+  }
+  if (!m.read_only && userns_fd >= 0) {
+    mount_attr idmap{};
+    idmap.attr_set = MOUNT_ATTR_IDMAP;
+    idmap.userns_fd = static_cast<std::uint64_t>(userns_fd);
+    if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &idmap, sizeof idmap) != 0) {
+      // A submount on a filesystem without idmapped mounts: map the top
+      // mount only (its submounts keep the host's ids).
+      close(fd);
+      fd = open_tree(AT_FDCWD, m.host.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+      if (fd < 0 || mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof attr) != 0 ||
+          mount_setattr(fd, "", AT_EMPTY_PATH, &idmap, sizeof idmap) != 0) {
+        *error = failed("idmapped mount of " + m.host + " (the filesystem must support idmapped mounts)");
+        if (fd >= 0) close(fd);
+        return -1;
+      }
+    }
+  }
+  return fd;
+}
+
+std::string attach(int fd, const std::string& target) {
+  if (move_mount(fd, "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+    return failed("mount on " + target);
+  return "";
+}
+
+// A read-only bind of `path` on itself (for /proc's writable corners).
+void make_read_only(const std::string& path) {
+  if (mount(path.c_str(), path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) return;  // absent: fine
+  mount(nullptr, path.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+        nullptr);
+}
+
+std::string build_proc(const std::string& root) {
+  const std::string proc = root + "/proc";
+  if (mount("proc", proc.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    return failed("mount proc on " + proc);
+  for (const char* p : {"/sys", "/sysrq-trigger", "/irq", "/bus", "/fs"}) make_read_only(proc + p);
+  return "";
+}
+
+std::string build_sys(const std::string& root) {
+  const std::string sys = root + "/sys";
+  if (mount("sysfs", sys.c_str(), "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    return failed("mount sysfs on " + sys);
+  return "";
+}
+
+std::string build_dev(const std::string& root) {
+  const std::string dev = root + "/dev";
+  if (mount("tmpfs", dev.c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") != 0)
+    return failed("mount tmpfs on " + dev);
+  for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
+    const std::string host = std::string("/dev/") + node;
+    const std::string target = dev + "/" + node;
+    int fd = open(target.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+    if (fd < 0) return failed("create " + target);
+    close(fd);
+    if (mount(host.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) return failed("bind " + host);
+    mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NOEXEC, nullptr);
+  }
+  const std::pair<const char*, const char*> links[] = {
+      {"/proc/self/fd", "fd"},        {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+      {"/proc/self/fd/2", "stderr"},  {"pts/ptmx", "ptmx"}};
+  for (const auto& [to, name] : links) {
+    if (symlink(to, (dev + "/" + name).c_str()) != 0) return failed("symlink " + dev + "/" + name);
+  }
+  for (const char* d : {"pts", "shm", "mqueue", ".sentry"}) {
+    if (mkdir((dev + "/" + d).c_str(), 0755) != 0) return failed("mkdir " + dev + "/" + d);
+  }
+  if (mount("devpts", (dev + "/pts").c_str(), "devpts", MS_NOSUID | MS_NOEXEC,
+            "newinstance,ptmxmode=0666,mode=620") != 0)
+    return failed("mount devpts");
+  if (mount("tmpfs", (dev + "/shm").c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+    return failed("mount tmpfs on /dev/shm");
+  // The drop directory of the fallback platform (vfs/synthetic_tree.h):
+  // only sentry (host root, through /proc/<init>/root) writes there.
+  if (mount("tmpfs", (dev + "/.sentry").c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0711,size=4m") != 0)
+    return failed("mount tmpfs on /dev/.sentry");
+  // The guest's IPC namespace's POSIX message queues (optional: a kernel
+  // without mqueue leaves an empty directory).
+  mount("mqueue", (dev + "/mqueue").c_str(), "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+  mount(nullptr, dev.c_str(), nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, "mode=755");
+  return "";
+}
+
+}  // namespace
+
+std::string build_guest_tree(const MountTable& table, int idmap_userns_fd) {
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return failed("make / private");
+  // 1. Clone every host directory first: the staging mount covers /tmp.
+  struct Planned {
+    const Mount* mount;
+    int fd;
+  };
+  std::vector<Planned> planned;
+  std::string error;
+  auto close_all = [&] {
+    for (const Planned& p : planned)
+      if (p.fd >= 0) close(p.fd);
+  };
+  for (const Mount& m : table.mounts()) {
+    if (m.kind != MountKind::kHost || m.guest == "/dev/shm") continue;  // built below
+    int fd = clone_tree(m, idmap_userns_fd, &error);
+    if (fd < 0) {
+      close_all();
+      return error;
+    }
+    planned.push_back({&m, fd});
+  }
+  if (planned.empty() || planned.front().mount->guest != "/") {
+    close_all();
+    return "the mount table has no root";
+  }
+  // 2. Attach the root at the staging point, then the rest in table order
+  // (outer places first, as MountTable::build orders them).
+  const std::string root = kStaging;
+  for (const Planned& p : planned) {
+    const std::string target = p.mount->guest == "/" ? root : root + p.mount->guest;
+    struct stat st;
+    if (p.mount->guest != "/" && (stat(target.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
+      error = "cannot mount " + p.mount->host + " on " + p.mount->guest +
+              ": no such directory in the guest's tree (a mount point needs its parents there)";
+      break;
+    }
+    error = attach(p.fd, target);
+    if (!error.empty()) break;
+  }
+  close_all();
+  if (!error.empty()) return error;
+  // 3. The kernel's own filesystems, for the guest's namespaces, where the
+  // guest's tree has the directory (a --root tree may lack /sys).
+  const std::pair<const char*, std::string (*)(const std::string&)> kernel_fs[] = {
+      {"/proc", build_proc}, {"/sys", build_sys}, {"/dev", build_dev}};
+  for (const auto& [dir, build] : kernel_fs) {
+    struct stat st;
+    if (stat((root + dir).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    // The host's own mounts there came with the recursive clone of the
+    // root: they go, so nothing of them hides under the guest's.
+    umount2((root + dir).c_str(), MNT_DETACH);
+    error = build(root);
+    if (!error.empty()) return error;
+  }
+  // 4. Make it the root.
+  if (chdir(root.c_str()) != 0) return failed("chdir " + root);
+  if (pivot_root(".", ".") != 0) return failed("pivot_root");
+  if (umount2(".", MNT_DETACH) != 0) return failed("detach the host's root");
+  if (chdir("/") != 0) return failed("chdir /");
+  return "";
+}
+
+}  // namespace sentry::vfs
