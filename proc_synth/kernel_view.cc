@@ -235,8 +235,8 @@ std::string innermost(const std::string& value) {
 std::optional<ProcessView> KernelModelSource::process(pid_t tgid, pid_t detail_tid) const {
   const pid_t host_tgid = tree_.host_tid(tgid);
   if (host_tgid == 0) return std::nullopt;
-  const pid_t host_detail = detail_tid == 0 ? 0 : tree_.host_tid(detail_tid);
-  if (detail_tid != 0 && host_detail == 0) return std::nullopt;
+  // A detail task that is not the model's: every task lean (-1 matches none).
+  const pid_t host_detail = detail_tid == 0 ? 0 : (tree_.host_tid(detail_tid) ?: -1);
   std::optional<ProcessView> p = process_view_from(tree_, config_, cpu_map_, host_tgid, host_detail, parked_);
   if (!p) return p;
   // Everything the guest reads is in its PID namespace's ids (its parent,

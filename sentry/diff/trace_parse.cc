@@ -236,7 +236,11 @@ std::optional<TraceLine> parse_sentry_line(std::string_view line) {
   if (!starts_with(s, "[pid ")) return std::nullopt;
   s.remove_prefix(5);
   s = trim(s);
-  auto tid = take_pid(s);
+  auto tid = take_pid(s);  // the guest's id; the host's may follow ("3/20986")
+  if (tid && !s.empty() && s.front() == '/') {
+    s.remove_prefix(1);
+    if (!take_pid(s)) return std::nullopt;
+  }
   if (!tid || s.empty() || s.front() != ']') return std::nullopt;
   s.remove_prefix(1);
   return parse_body(*tid, s, true);

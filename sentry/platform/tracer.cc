@@ -258,12 +258,13 @@ void Tracer::handle_gone(pid_t tid, int status) {
   }
   unannounced_.erase(tid);
   hooks_.on_signal_stop(tid, 0);
-  tree_.remove_task(tid);
+  if (tree_.task(tid) == nullptr && tid != tree_.root()) return;  // not a guest task (the sandbox's init)
   if (WIFEXITED(status)) {
     observer_.event(tid, "+++ exited with " + std::to_string(WEXITSTATUS(status)) + " +++");
   } else {
     observer_.event(tid, "+++ killed by signal " + std::to_string(WTERMSIG(status)) + " +++");
   }
+  tree_.remove_task(tid);
   // The leader's exit is reported once its whole thread group is gone.
   if (tid == tree_.root()) {
     hooks_.on_root_exit(status);

@@ -149,6 +149,7 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   sandbox_init_ = box->init;
   exec_error_fd_ = box->control;
   kernel_.guest_netns = box->netns;
+  kernel_.guest_in_user_namespace = true;
   kernel_.tree.add_root(root_, *program);
   // The model starts from the guest's identity (guest ids; the host's
   // status is re-read at the launch exec), with the run's --uid/--gid.

@@ -234,8 +234,9 @@ void sys_capget(kernel::Kernel& k, const SyscallPtr& call) {
     return;
   }
   const Credentials* target = self;
-  if (pid != 0 && pid != call->tid()) {
-    const kernel::Task* t = k.tree.task(pid);
+  const pid_t host = pid == 0 ? call->tid() : k.tree.host_tid(pid);  // pid: the guest's namespace id
+  if (host != call->tid()) {
+    const kernel::Task* t = k.tree.task(host);
     if (t == nullptr) {
       call->fail(ESRCH);
       return;

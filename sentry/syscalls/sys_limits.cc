@@ -71,8 +71,12 @@ void do_prlimit(kernel::Kernel& k, const SyscallPtr& call, const kernel::Credent
   const int res = static_cast<int>(resource);
   const Limit old = g->limits.get(res);
   if (nw != nullptr) {
-    int rc = g->limits.check_set(resource, *nw, caller.has_capability(kCapSysResource),
-                                 kernel::host_nr_open());
+    // Raising a hard limit takes CAP_SYS_RESOURCE in the host's user
+    // namespace (capable(), not ns_capable()), which a guest in a user
+    // namespace of its own never has; sentry, which applies the limit, must
+    // not lend it its own.
+    const bool may_raise = caller.has_capability(kCapSysResource) && !k.guest_in_user_namespace;
+    int rc = g->limits.check_set(resource, *nw, may_raise, kernel::host_nr_open());
     if (rc != 0) {
       call->complete(rc);
       return;
@@ -131,7 +135,7 @@ void sys_prlimit64(kernel::Kernel& k, const SyscallPtr& call) {
     }
     nw = Limit{in.cur, in.max};
   }
-  const pid_t target_tid = pid == 0 ? call->tid() : pid;
+  const pid_t target_tid = pid == 0 ? call->tid() : k.tree.host_tid(pid);
   const kernel::Task* target = pid < 0 ? nullptr : k.tree.task(target_tid);
   if (target == nullptr) {
     call->fail(ESRCH);

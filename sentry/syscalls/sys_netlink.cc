@@ -31,7 +31,8 @@ constexpr std::size_t kMaxRequest = 64 * 1024;
 
 // netlink_autobind: the first socket of a process gets its pid as port id.
 std::uint32_t port_of(kernel::Kernel& k, const SyscallPtr& call, netstack::NetlinkSocket& s) {
-  if (s.portid == 0) s.portid = static_cast<std::uint32_t>(k.tree.tgid_of(call->tid()));
+  // The autobound port id is the process's pid, as the guest knows it.
+  if (s.portid == 0) s.portid = static_cast<std::uint32_t>(k.tree.guest_tid(k.tree.tgid_of(call->tid())));
   return s.portid;
 }
 
@@ -163,7 +164,7 @@ bool serve_netlink(kernel::Kernel& k, const SyscallPtr& call) {
     if (call->arg(2) < sizeof nl) return call->fail(EINVAL), true;
     if (!mem.read_value(call->arg(1), &nl)) return call->fail(EFAULT), true;
     if (nl.nl_family != AF_NETLINK) return call->fail(EINVAL), true;
-    s->portid = nl.nl_pid != 0 ? nl.nl_pid : static_cast<std::uint32_t>(k.tree.tgid_of(call->tid()));
+    s->portid = nl.nl_pid != 0 ? nl.nl_pid : static_cast<std::uint32_t>(k.tree.guest_tid(k.tree.tgid_of(call->tid())));
     call->complete(0);
   } else if (name == "getsockname" || name == "getpeername") {
     sockaddr_nl nl = kernel_address();

@@ -83,6 +83,13 @@ std::optional<std::string> model_path(const kernel::Kernel& k, pid_t tid, int di
   return path;
 }
 
+// The call runs on the host as the guest issued it (reported as forwarded:
+// sentry only looked at the path).
+void pass_to_host(const SyscallPtr& call) {
+  call->set_served_as(abi::Serve::kForward);
+  call->continue_on_host();
+}
+
 // Installs `content` as the guest's new fd.
 void install_content(kernel::Kernel& k, const SyscallPtr& call, const std::string& guest_path,
                      const std::string& content, std::uint64_t flags) {
@@ -107,11 +114,24 @@ void install_content(kernel::Kernel& k, const SyscallPtr& call, const std::strin
   if (name == "open" || name == "creat") {
     a[0] = at;
     a[1] = open_flags;
-  } else {  // openat and openat2 both become openat
+    a[2] = 0;
+  } else if (name == "openat") {
     a[0] = AT_FDCWD;
     a[1] = at;
     a[2] = open_flags;
     a[3] = 0;
+  } else {  // openat2: a fresh open_how
+    open_how how{};
+    how.flags = open_flags;
+    const std::uint64_t how_at = call->scratch_area(sizeof how);
+    if (how_at == 0 || !call->memory().write(how_at, &how, sizeof how)) {
+      unlink(host.c_str());
+      return (void)call->fail(ENOMEM);
+    }
+    a[0] = AT_FDCWD;
+    a[1] = at;
+    a[2] = how_at;
+    a[3] = sizeof how;
   }
   call->continue_rewritten(a, [host](std::int64_t result) {
     unlink(host.c_str());
@@ -122,9 +142,9 @@ void install_content(kernel::Kernel& k, const SyscallPtr& call, const std::strin
 void serve_open(kernel::Kernel& k, const SyscallPtr& call, const OpenRequest& r) {
   // EFAULT, ENAMETOOLONG: the host's answer.
   const std::optional<std::string> raw = call->memory().read_cstring(r.path_ptr, PATH_MAX - 1);
-  if (!raw) return (void)call->continue_on_host();
+  if (!raw) return (void)pass_to_host(call);
   const std::optional<std::string> path = model_path(k, call->tid(), r.dirfd, *raw);
-  if (!path) return (void)call->continue_on_host();
+  if (!path) return (void)pass_to_host(call);
   proc_synth::KernelModelSource source(k);
   switch (proc_synth::lookup(*path, source)) {
     case proc_synth::Lookup::kNotFound:
@@ -132,7 +152,7 @@ void serve_open(kernel::Kernel& k, const SyscallPtr& call, const OpenRequest& r)
       return (void)call->fail(ENOENT);
     case proc_synth::Lookup::kDir:
     case proc_synth::Lookup::kPassThrough:
-      return (void)call->continue_on_host();
+      return (void)pass_to_host(call);
     case proc_synth::Lookup::kFile:
       break;
   }
@@ -142,7 +162,7 @@ void serve_open(kernel::Kernel& k, const SyscallPtr& call, const OpenRequest& r)
   if (!generated) return (void)call->fail(ENOENT);  // the process went away meanwhile
   if (writes(r.flags)) {
     if (generated->open_write_errno != 0) return (void)call->fail(generated->open_write_errno);
-    if (generated->write_to_host) return (void)call->continue_on_host();
+    if (generated->write_to_host) return (void)pass_to_host(call);
   }
   install_content(k, call, *path, generated->content, r.flags);
 }
@@ -168,7 +188,7 @@ void sys_openat2(kernel::Kernel& k, const SyscallPtr& call) {
   open_how how{};
   if (call->arg(3) < sizeof how || !call->memory().read(call->arg(2), &how, sizeof how) || how.resolve != 0 ||
       (how.flags & O_PATH)) {
-    return (void)call->continue_on_host();
+    return (void)pass_to_host(call);
   }
   serve_open(k, call, OpenRequest{static_cast<int>(call->arg(0)), call->arg(1), how.flags});
 }

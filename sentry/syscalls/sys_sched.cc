@@ -78,9 +78,10 @@ struct Target {
   explicit operator bool() const { return task != nullptr && group != nullptr; }
 };
 
-// find_process_by_pid(): 0 is the caller, anything else a tid of the tree.
+// find_process_by_pid(): 0 is the caller, anything else a tid of the
+// guest's PID namespace (the model's host tid of it).
 Target find_task(Kernel& k, const SyscallPtr& call, pid_t pid) {
-  const pid_t tid = pid == 0 ? call->tid() : pid;
+  const pid_t tid = pid == 0 ? call->tid() : k.tree.host_tid(pid);
   Target t;
   t.task = k.tree.task(tid);
   if (t.task != nullptr) t.group = k.tree.group_of(tid);
@@ -232,13 +233,15 @@ std::vector<pid_t> tasks_of_user(Kernel& k, uid_t uid) {
 std::vector<pid_t> prio_targets(Kernel& k, const SyscallPtr& call, int which, int who) {
   switch (which) {
     case PRIO_PROCESS: {
-      const pid_t tid = who ? who : call->tid();
+      const pid_t tid = who ? k.tree.host_tid(who) : call->tid();
       if (k.tree.task(tid) != nullptr && k.tree.group_of(tid) != nullptr) return {tid};
       return {};
     }
     case PRIO_PGRP: {
-      pid_t pgrp = who;
-      if (pgrp == 0) {
+      // Process groups are the host's (setpgid/setsid are forwarded); the
+      // guest names them by its namespace's ids.
+      pid_t pgrp = who ? k.tree.host_tid(who) : 0;
+      if (who == 0) {
         const ThreadGroup* self = k.tree.group_of(call->tid());
         pgrp = self ? ::getpgid(self->tgid) : -1;
       }

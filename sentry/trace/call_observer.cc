@@ -1,5 +1,7 @@
 #include "sentry/trace/call_observer.h"
 
+#include <cstdio>
+
 namespace sentry::trace {
 
 CallRecord CallObserver::begin(pid_t tid, int nr, const abi::SyscallEntry* entry, const SyscallArgs& args,
@@ -37,13 +39,26 @@ void CallObserver::end(const CallRecord& r, std::optional<std::int64_t> result, 
                              has_output_args(*r.entry);
     const std::string text = show_output ? format_call(*r.entry, r.args, mem, result) : r.text;
     if (!note.empty()) res += " " + note;
-    std::fprintf(trace_out_, "[pid %6d] %s = %s  <%s>\n", r.tid, text.c_str(), res.c_str(),
+    std::fprintf(trace_out_, "%s %s = %s  <%s>\n", label(r.tid).c_str(), text.c_str(), res.c_str(),
                  std::string(abi::serve_name(r.served)).c_str());
   }
 }
 
 void CallObserver::event(pid_t tid, const std::string& text) const {
-  if (trace_out_ != nullptr) std::fprintf(trace_out_, "[pid %6d] %s\n", tid, text.c_str());
+  if (trace_out_ != nullptr) std::fprintf(trace_out_, "%s %s\n", label(tid).c_str(), text.c_str());
+}
+
+// "[pid      3/20986]": the id the guest knows (its PID namespace's), then
+// the host's.
+std::string CallObserver::label(pid_t tid) const {
+  char buf[64];
+  const pid_t guest = tree_.guest_tid(tid);
+  if (guest == 0 || guest == tid) {
+    std::snprintf(buf, sizeof buf, "[pid %6d]", tid);
+  } else {
+    std::snprintf(buf, sizeof buf, "[pid %6d/%d]", guest, tid);
+  }
+  return buf;
 }
 
 }  // namespace sentry::trace

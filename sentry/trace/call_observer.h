@@ -50,6 +50,8 @@ class CallObserver {
            const std::string& note = {}) const;
   // A free-form event line in the trace ("+++ exited with 0 +++").
   void event(pid_t tid, const std::string& text) const;
+  // The line prefix naming task `tid` (host tid).
+  std::string label(pid_t tid) const;
 
  private:
   const kernel::ProcessTree& tree_;

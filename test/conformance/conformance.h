@@ -40,6 +40,18 @@ inline int finish() {
   std::exit(77);
 }
 
+// Whether the program runs in the initial user namespace, where a capability
+// is one over the whole machine (capable()); in any other (a container,
+// `unshare -U`, sentry) it holds only over what that namespace owns.
+inline bool in_initial_user_namespace() {
+  std::FILE* f = std::fopen("/proc/self/uid_map", "re");
+  if (f == nullptr) return true;
+  unsigned long inside = 1, outside = 1, count = 0;
+  const int n = std::fscanf(f, "%lu %lu %lu", &inside, &outside, &count);
+  std::fclose(f);
+  return n == 3 && inside == 0 && outside == 0 && count == 4294967295ul;
+}
+
 }  // namespace conformance
 
 // CHECK(expr): expr must be true.

@@ -80,7 +80,10 @@ bool in_child(F fn) {
 
 int main() {
   const unsigned long nr_open = read_nr_open();
-  const bool cap_sys_resource = has_cap(CAP_SYS_RESOURCE);
+  // Raising a hard limit checks capable(CAP_SYS_RESOURCE): the capability in
+  // the initial user namespace, not in a container's.
+  const bool initial_userns = conformance::in_initial_user_namespace();
+  const bool cap_sys_resource = has_cap(CAP_SYS_RESOURCE) && initial_userns;
 
   // --- The three interfaces agree. ---
   for (int res : {RLIMIT_STACK, RLIMIT_NOFILE, RLIMIT_CORE}) {

@@ -101,7 +101,7 @@ TEST_CASE("proc_synth registry: lookup classifies every kind of path") {
       {"/proc/cpuinfo/x", Lookup::kNotFound},
       {"/proc/100", Lookup::kPassThrough},
       {"/proc/101", Lookup::kPassThrough},
-      {"/proc/555", Lookup::kNotFound},  // a host process
+      {"/proc/555", Lookup::kPassThrough},  // no guest task: the guest's procfs answers (ENOENT)
       {"/proc/0100", Lookup::kNotFound},
       {"/proc/100/status", Lookup::kFile},
       {"/proc/101/status", Lookup::kFile},
