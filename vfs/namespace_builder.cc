@@ -1,6 +1,8 @@
 #include "vfs/namespace_builder.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <climits>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -43,7 +45,12 @@ int clone_tree(const Mount& m, int userns_fd, std::string* error) {
     close(fd);
     return -1;
   }
-  if (!m.read_only && userns_fd >= 0) {
+  // What the user granted (--root, --bind, writable places) is the guest's
+  // own: idmapped, host root's files there are the guest root's. The host's
+  // own tree, shown by default, keeps the host's ids: guest root is nobody
+  // there and reads only what any user may.
+  const bool granted = !(m.guest == "/" && m.host == "/");
+  if (granted && userns_fd >= 0) {
     mount_attr idmap{};
     idmap.attr_set = MOUNT_ATTR_IDMAP;
     idmap.userns_fd = static_cast<std::uint64_t>(userns_fd);
@@ -74,6 +81,81 @@ void make_read_only(const std::string& path) {
   if (mount(path.c_str(), path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) return;  // absent: fine
   mount(nullptr, path.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
         nullptr);
+}
+
+// A directory at guest path `guest` for a mount to land on. Where it is
+// missing (a --bind target, /proc in a --root tree), the nearest directory
+// that exists is rebuilt as a skeleton: a tmpfs holding a bind of each of
+// its entries, plus the missing directories. Nothing on the host changes.
+// `skeletons` collects the tmpfs mounts, made read-only once the tree is done.
+std::string ensure_mount_point(const std::string& root, const std::string& guest,
+                               std::vector<std::string>* skeletons) {
+  struct stat st;
+  const std::string target = root + guest;
+  if (stat(target.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return "";
+    return "cannot mount on " + guest + ": not a directory in the guest's tree";
+  }
+  // The nearest existing ancestor.
+  std::string existing = guest;
+  do {
+    const std::size_t slash = existing.rfind('/');
+    existing = slash == 0 ? "/" : existing.substr(0, slash);
+  } while (existing != "/" && stat((root + existing).c_str(), &st) != 0);
+  const std::string dir = existing == "/" ? root : root + existing;
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return "cannot mount on " + guest + ": " + existing + " is not a directory in the guest's tree";
+  int clone = open_tree(AT_FDCWD, dir.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (clone < 0) return failed("open_tree " + existing);
+  if (mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") != 0) {
+    close(clone);
+    return failed("mount a skeleton on " + existing);
+  }
+  skeletons->push_back(dir);
+  std::string error;
+  // (open_tree's fd is an O_PATH one: the listing needs a real open.)
+  DIR* d = fdopendir(openat(clone, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  while (d != nullptr && error.empty()) {
+    const dirent* e = readdir(d);
+    if (e == nullptr) break;
+    const std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    const std::string place = dir + "/" + name;
+    struct stat es;
+    if (fstatat(clone, name.c_str(), &es, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISLNK(es.st_mode)) {
+      char link[PATH_MAX];
+      ssize_t n = readlinkat(clone, name.c_str(), link, sizeof link - 1);
+      if (n < 0 || symlink(std::string(link, static_cast<std::size_t>(n)).c_str(), place.c_str()) != 0)
+        error = failed("copy the link " + existing + "/" + name);
+      continue;
+    }
+    const bool is_dir = S_ISDIR(es.st_mode);
+    int made = is_dir ? mkdir(place.c_str(), 0755) : close(open(place.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+    int entry = open_tree(clone, name.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (made != 0 || entry < 0) {
+      error = failed("bind " + existing + "/" + name + " into its skeleton");
+    } else {
+      error = attach(entry, place);
+    }
+    if (entry >= 0) close(entry);
+  }
+  if (d == nullptr) error = failed("list " + existing + " for its skeleton");
+  if (d != nullptr) closedir(d);
+  close(clone);
+  if (!error.empty()) return error;
+  // The missing directories, on the skeleton's tmpfs.
+  std::string path = existing == "/" ? "" : existing;
+  std::size_t from = path.size() + 1;
+  while (from <= guest.size()) {
+    std::size_t slash = guest.find('/', from);
+    if (slash == std::string::npos) slash = guest.size();
+    path = guest.substr(0, slash);
+    if (stat((root + path).c_str(), &st) != 0 && mkdir((root + path).c_str(), 0755) != 0)
+      return failed("mkdir " + path + " in a skeleton");
+    from = slash + 1;
+  }
+  return "";
 }
 
 std::string build_proc(const std::string& root) {
@@ -160,32 +242,29 @@ std::string build_guest_tree(const MountTable& table, int idmap_userns_fd) {
   // 2. Attach the root at the staging point, then the rest in table order
   // (outer places first, as MountTable::build orders them).
   const std::string root = kStaging;
+  std::vector<std::string> skeletons;
   for (const Planned& p : planned) {
     const std::string target = p.mount->guest == "/" ? root : root + p.mount->guest;
-    struct stat st;
-    if (p.mount->guest != "/" && (stat(target.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
-      error = "cannot mount " + p.mount->host + " on " + p.mount->guest +
-              ": no such directory in the guest's tree (a mount point needs its parents there)";
-      break;
-    }
-    error = attach(p.fd, target);
+    if (p.mount->guest != "/") error = ensure_mount_point(root, p.mount->guest, &skeletons);
+    if (error.empty()) error = attach(p.fd, target);
     if (!error.empty()) break;
   }
   close_all();
   if (!error.empty()) return error;
-  // 3. The kernel's own filesystems, for the guest's namespaces, where the
-  // guest's tree has the directory (a --root tree may lack /sys).
+  // 3. The kernel's own filesystems, for the guest's namespaces (a --root
+  // tree without the directory gets a skeleton that has it).
   const std::pair<const char*, std::string (*)(const std::string&)> kernel_fs[] = {
       {"/proc", build_proc}, {"/sys", build_sys}, {"/dev", build_dev}};
   for (const auto& [dir, build] : kernel_fs) {
-    struct stat st;
-    if (stat((root + dir).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
     // The host's own mounts there came with the recursive clone of the
     // root: they go, so nothing of them hides under the guest's.
     umount2((root + dir).c_str(), MNT_DETACH);
-    error = build(root);
+    error = ensure_mount_point(root, dir, &skeletons);
+    if (error.empty()) error = build(root);
     if (!error.empty()) return error;
   }
+  for (const std::string& s : skeletons)
+    mount(nullptr, s.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr);
   // 4. Make it the root.
   if (chdir(root.c_str()) != 0) return failed("chdir " + root);
   if (pivot_root(".", ".") != 0) return failed("pivot_root");

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sentry/report/coverage_recorder.h"
+#include "sentry/sandbox/id_map.h"
 #include "sentry/supervisor/supervisor.h"
 
 namespace sentry::cli {
@@ -82,10 +83,11 @@ void add_run_command(CLI::App& app, RunArgs& args) {
       ->check(CLI::Range(1, 1024));
   run->add_option("--memory", args.memory, "Memory the guest sees in sysinfo and /proc/meminfo, e.g. 2G or 512M; default: the host's");
   run->add_option("--uname-release", args.uname_release, "Kernel release uname(2) reports; default: the host's");
-  run->add_option("--uid", args.uid, "User id the guest sees (modelled credentials); default: the invoking user's")
-      ->check(CLI::Range(0L, 4294967294L));
-  run->add_option("--gid", args.gid, "Group id the guest sees; default: the invoking user's")
-      ->check(CLI::Range(0L, 4294967294L));
+  run->add_option("--uid", args.uid, "User id the program starts as, in the guest's user namespace (default 0: "
+                  "the guest's root, which is no host root)")
+      ->check(CLI::Range(0L, 65535L));
+  run->add_option("--gid", args.gid, "Group id the program starts as (default 0)")
+      ->check(CLI::Range(0L, 65535L));
   run->add_option("--root", args.root, "Host directory the guest sees as / (default: the host's /)");
   // One value per occurrence, collected as they come: a vector option would
   // take the "--" that ends sentry's options as the end of its own list.
@@ -96,6 +98,14 @@ void add_run_command(CLI::App& app, RunArgs& args) {
                   "Guest path the guest may write (repeatable). The rest of the tree is read-only. "
                   "Default: the working directory and /tmp; /dev/shm is always writable")
       ->trigger_on_parse();
+  run->add_option("--network", args.network,
+                  "host (default): the guest's TCP and UDP sockets are the host's (it binds host ports, "
+                  "reaches the host's network); isolated: a network of its own with loopback only. "
+                  "Either way its abstract unix sockets, raw and packet sockets stay in the sandbox")
+      ->check(CLI::IsMember({"host", "isolated"}));
+  run->add_option("--host-ids", args.host_ids,
+                  "BASE[:COUNT] Host uids/gids the guest's ids 0..COUNT-1 map to (default 2000000000:65536); "
+                  "they should own nothing on the host");
   run->add_option("command", args.command, "PROGRAM [ARGS...] (after --)")->required();
 }
 
@@ -127,6 +137,15 @@ int run_command(const RunArgs& args) {
     std::fprintf(stderr, "sentry: --memory: %s\n", error.c_str());
     return 125;
   }
+  if (!args.host_ids.empty()) {
+    auto ids = sandbox::parse_id_map(args.host_ids, &error);
+    if (!ids) {
+      std::fprintf(stderr, "sentry: %s\n", error.c_str());
+      return 125;
+    }
+    opts.ids = *ids;
+  }
+  opts.isolated_network = args.network == "isolated";
   opts.machine.cpus = args.cpus > 0 ? args.cpus : host_cpu_count();
   opts.machine.memory_bytes = *memory;
   opts.machine.uname_release = args.uname_release;

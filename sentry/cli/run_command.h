@@ -24,6 +24,8 @@ struct RunArgs {
   std::string root;                 // --root: host directory that is the guest's "/"
   std::vector<std::string> binds;   // --bind HOST:GUEST[:ro|:rw]
   std::vector<std::string> rw;      // --rw GUEST_PATH
+  std::string network = "host";     // --network host|isolated
+  std::string host_ids;             // --host-ids BASE[:COUNT]
   std::vector<std::string> command;
 };
 

@@ -52,6 +52,9 @@ struct Kernel {
   // The guest's network namespace (-1: it shares the host's); sentry makes
   // the guest's TCP and UDP sockets in the host's.
   int guest_netns = -1;
+  // --network isolated: the guest's TCP and UDP sockets live in its own
+  // network namespace (loopback only) instead of the host's.
+  bool isolated_network = false;
   // The guest lives in a user namespace of its own (sentry run): its
   // capabilities hold there, never in the host's namespace.
   bool guest_in_user_namespace = false;

@@ -104,6 +104,10 @@ int capset_empty() {
 // The program, pid 2 of the sandbox: takes the guest's identity and waits
 // for sentry before its filter and exec.
 [[noreturn]] void program_main(const SandboxSpec& spec, int control, int userns) {
+  // The working directory is entered while still host root: a granted place
+  // may lie below a directory the guest's identity cannot search (a 0700
+  // mktemp directory), and relative paths from it then work as natively.
+  if (chdir(spec.cwd.c_str()) != 0 && chdir("/") != 0) setup_failed(control, errno_text("chdir " + spec.cwd));
   if (setns(userns, CLONE_NEWUSER) != 0) setup_failed(control, errno_text("setns(user namespace)"));
   close(userns);
   // Host root's supplementary groups must not follow the guest in.
@@ -118,7 +122,6 @@ int capset_empty() {
   // the user's terminal (bubblewrap's --new-session, CVE-2017-5226).
   if (setsid() < 0) setup_failed(control, errno_text("setsid"));
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) setup_failed(control, errno_text("no_new_privs"));
-  if (chdir(spec.cwd.c_str()) != 0 && chdir("/") != 0) setup_failed(control, errno_text("chdir " + spec.cwd));
 
   send_message(control, 'R');
   char go = 0;
@@ -133,7 +136,10 @@ int capset_empty() {
     send_message(control, 'E', &e, sizeof e);
     _exit(127);
   }
-  execve(spec.program.c_str(), argv.data(), environ);
+  // The PATH search runs again here, in the guest's tree and with its
+  // identity: a directory it may not search (a 0700 home on PATH) is skipped
+  // as execvp skips it.
+  execvpe(spec.program.c_str(), argv.data(), environ);
   int e = errno;
   send_message(control, 'E', &e, sizeof e);
   _exit(127);
@@ -141,6 +147,13 @@ int capset_empty() {
 
 // pid 1: builds the tree, starts the program, reaps until the tree is gone.
 [[noreturn]] void init_main(const SandboxSpec& spec, int control, int userns) {
+  // Ports below 1024 in the guest's own network namespace are the guest's
+  // (its raw, unix and, on the fallback platform, inet sockets live there);
+  // the host's stay guarded by sentry (sentry/syscalls/sys_socket.cc).
+  if (int f = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_WRONLY | O_CLOEXEC); f >= 0) {
+    (void)!write(f, "0", 1);
+    close(f);
+  }
   std::string error = vfs::build_guest_tree(*spec.mounts, userns);
   if (!error.empty()) setup_failed(control, "building the guest's filesystem: " + error);
   if (spec.private_network) {

@@ -38,7 +38,8 @@ struct SandboxSpec {
   std::uint32_t gid = 0;
   bool private_network = true;  // false: the guest shares the host's network namespace
   const vfs::MountTable* mounts = nullptr;
-  // The program: a guest path, its argv, and the guest directory it starts in.
+  // The program (a name execvp searches PATH for, or a guest path), its
+  // argv, and the guest directory it starts in.
   std::string program;
   std::vector<std::string> argv;
   std::string cwd = "/";

@@ -22,6 +22,7 @@
 #include "sentry/kernel/virtual_cpus.h"
 #include "sentry/syscalls/handler_table.h"
 #include "sentry/sandbox/sandbox.h"
+#include "sentry/sandbox/self_filter.h"
 #include "vfs/path_walk.h"
 
 namespace sentry {
@@ -131,11 +132,9 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   spec.ids = opts_.ids;
   spec.uid = opts_.machine.uid.value_or(0);
   spec.gid = opts_.machine.gid.value_or(0);
-  // The fallback platform cannot install the host sockets sentry makes for
-  // the guest, so its guests keep the host's network namespace.
-  spec.private_network = opts_.platform == platform::PlatformKind::kUnotify;
+  spec.private_network = true;
   spec.mounts = &kernel_.mounts;
-  spec.program = *program;
+  spec.program = command[0];
   spec.argv = command;
   spec.cwd = start;
   spec.filter = filter.get();
@@ -150,6 +149,10 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   exec_error_fd_ = box->control;
   kernel_.guest_netns = box->netns;
   kernel_.guest_in_user_namespace = true;
+  kernel_.isolated_network = opts_.isolated_network;
+  // From here on sentry needs none of its host powers but those it serves
+  // the guest with (sentry/sandbox/self_filter.h).
+  if (std::string e = sandbox::harden_self(); !e.empty()) spdlog::warn("hardening sentry itself: {}", e);
   kernel_.tree.add_root(root_, *program);
   // The model starts from the guest's identity (guest ids; the host's
   // status is re-read at the launch exec), with the run's --uid/--gid.

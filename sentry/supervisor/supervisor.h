@@ -42,6 +42,8 @@ struct RunOptions {
   std::optional<vfs::MountTable> mounts;
   // The host ids the guest's user namespace maps its ids to (--host-ids).
   sandbox::IdMap ids;
+  // --network isolated: a network of the guest's own (loopback only).
+  bool isolated_network = false;
 };
 
 struct RunResult {

@@ -240,7 +240,7 @@ std::vector<pid_t> prio_targets(Kernel& k, const SyscallPtr& call, int which, in
     case PRIO_PGRP: {
       // Process groups are the host's (setpgid/setsid are forwarded); the
       // guest names them by its namespace's ids.
-      pid_t pgrp = who ? k.tree.host_tid(who) : 0;
+      pid_t pgrp = who ? (k.tree.host_tid(who) ?: who) : 0;
       if (who == 0) {
         const ThreadGroup* self = k.tree.group_of(call->tid());
         pgrp = self ? ::getpgid(self->tgid) : -1;

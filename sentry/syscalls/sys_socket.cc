@@ -16,7 +16,9 @@
 //
 // AF_UNIX addresses are resolved by the kernel in the guest's own namespaces;
 // every other call on another family (AF_INET, AF_UNIX, ...) runs on the host.
+#include <fcntl.h>
 #include <linux/capability.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -123,7 +125,7 @@ bool is_tcp_or_udp(int base, int protocol) {
 }
 
 void create_host_inet_socket(kernel::Kernel& k, const SyscallPtr& call, int base, int flags, int protocol) {
-  if (k.guest_netns < 0 || !call->can_install_fds() || !is_tcp_or_udp(base, protocol) ||
+  if (k.guest_netns < 0 || k.isolated_network || !call->can_install_fds() || !is_tcp_or_udp(base, protocol) ||
       (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))) {
     call->continue_on_host();
     return;
@@ -131,6 +133,25 @@ void create_host_inet_socket(kernel::Kernel& k, const SyscallPtr& call, int base
   int fd = socket(AF_INET, base | (flags & SOCK_NONBLOCK) | SOCK_CLOEXEC, protocol);
   if (fd < 0) return (void)call->fail(errno);
   call->complete_with_fd(fd, (flags & SOCK_CLOEXEC) != 0);
+}
+
+// The host AF_INET socket behind a guest AF_INET6 one: in the host's
+// network namespace, or with --network isolated in the guest's own
+// (sentry's thread enters it for the one call). -errno on failure.
+int guest_inet_socket(kernel::Kernel& k, int type, int protocol) {
+  if (!k.isolated_network || k.guest_netns < 0) {
+    int fd = socket(AF_INET, type, protocol);
+    return fd >= 0 ? fd : -errno;
+  }
+  static const int host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (host_netns < 0 || setns(k.guest_netns, CLONE_NEWNET) != 0) return -EIO;
+  int fd = socket(AF_INET, type, protocol);
+  const int err = errno;
+  if (setns(host_netns, CLONE_NEWNET) != 0) {
+    spdlog::critical("cannot return to the host's network namespace: {}", std::strerror(errno));
+    std::abort();
+  }
+  return fd >= 0 ? fd : -err;
 }
 
 // Ports below net.ipv4.ip_unprivileged_port_start need CAP_NET_BIND_SERVICE
@@ -219,9 +240,9 @@ void sys_socket(kernel::Kernel& k, const SyscallPtr& call) {
     });
     return;
   }
-  int fd = socket(AF_INET, base | (flags & SOCK_NONBLOCK) | SOCK_CLOEXEC, protocol);
+  int fd = guest_inet_socket(k, base | (flags & SOCK_NONBLOCK) | SOCK_CLOEXEC, protocol);
   if (fd < 0) {
-    call->fail(errno);
+    call->fail(-fd);
     return;
   }
   struct stat st;

@@ -7,9 +7,9 @@
 #   guest-killed   once the first HLS segment is complete, SIGKILL the server
 #                  ffmpeg (the guest, a child of its sentry). sentry must exit
 #                  within 2 s with status 137 (128+9), no process of the test may
-#                  remain, none of this run's sentry temp dirs
-#                  (sentry-synthetic-*) may remain, and every .ts segment on disk
-#                  must decode (ffprobe -v error, ffmpeg -v error ... -f null -).
+#                  remain, sentry may have left nothing in its TMPDIR, and every
+#                  .ts segment on disk must decode (ffprobe -v error, ffmpeg -v
+#                  error ... -f null -).
 #   sentry-killed  once the first HLS segment is complete, SIGKILL the sentry
 #                  running the server: within 1 s none of its guest processes
 #                  (recorded before the kill) may remain.
@@ -21,9 +21,9 @@
 # "Mid-stream" = the playlist lists the first segment (about 1.5 s into the 3 s
 # clip). ffmpeg's hls muxer keeps the segment in progress in memory and writes
 # it out whole when it ends, so the .ts files on disk are the completed ones.
-# The sentry runs get TMPDIR=<work dir>/sentry-tmp, so the sentry-synthetic-*
-# dirs they create (lazily, when a guest lists a synthesized /proc or /sys
-# directory; ffmpeg does at startup) are exactly this run's.
+# The sentry runs get TMPDIR=<work dir>/sentry-tmp: sentry keeps no state on
+# the host's disk (synthetic files are memfds, the rest lives in the guest's
+# mount namespace), so it must stay empty, whatever happens to the run.
 set -u
 SENTRY=${1:?usage: media_robustness.sh SENTRY guest-killed|sentry-killed|repeat}
 SCENARIO=${2:?scenario: guest-killed|sentry-killed|repeat}
@@ -92,9 +92,9 @@ start_run() {
   MEDIA_BG_PIDS+=("$SENTRY_PID")
 }
 
-descendants() {  # PID: all descendants, depth first
+descendants() {  # PID: all descendants, depth first (the guests are below the sandbox's init)
   local c
-  for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+  for c in $(ps -e -o pid=,ppid= | awk -v p="$1" '$2 == p {print $1}'); do
     echo "$c"; descendants "$c"
   done
 }
@@ -177,7 +177,7 @@ fi
 kill -0 "$SERVER_SENTRY" 2>/dev/null || { media_fail "the server's sentry already exited"; media_log_tail "$WORK/server.log"; media_finish; }
 MID=$(media_elapsed "$T0")
 
-SYNTH_DURING=$(ls -d "$SENTRY_TMP"/sentry-synthetic-* 2>/dev/null | wc -l)
+SYNTH_DURING=$(ls -A "$SENTRY_TMP" 2>/dev/null | wc -l)
 GUESTS=()  # the server's and the client's guests, "PID:STARTTIME"
 SERVER_GUESTS=()
 for p in $(descendants "$SERVER_SENTRY"); do k=$(pid_key "$p") && SERVER_GUESTS+=("$k"); done
@@ -186,14 +186,17 @@ GUESTS+=("${SERVER_GUESTS[@]}")
 ALL=("${GUESTS[@]}")
 for p in "$SERVER_RUNNER" "$SERVER_SENTRY" "$CLIENT_RUNNER" "$CLIENT_SENTRY"; do k=$(pid_key "$p") && ALL+=("$k"); done
 echo "mid-stream after $MID s: server sentry $SERVER_SENTRY, its guests: $(alive_of "${SERVER_GUESTS[@]}" | awk '{printf "%s(%s) ", $1, $3}')"
-echo "  $(grep -c '\.ts$' "$WORK/out/index.m3u8") segment(s) listed; $(ls "$WORK"/out/*.ts | wc -l) .ts file(s) on disk; $SYNTH_DURING sentry-synthetic dir(s) in $SENTRY_TMP"
+echo "  $(grep -c '\.ts$' "$WORK/out/index.m3u8") segment(s) listed; $(ls "$WORK"/out/*.ts | wc -l) .ts file(s) on disk; $SYNTH_DURING entries in sentry's TMPDIR $SENTRY_TMP"
 sed 's/^/  /' "$WORK/commands.txt"
 
 case $SCENARIO in
   guest-killed)
-    victim=$(pgrep -P "$SERVER_SENTRY" -x ffmpeg | head -n 1)
+    victim=""
+    for p in $(descendants "$SERVER_SENTRY"); do
+      [ "$(cat /proc/"$p"/comm 2>/dev/null)" = ffmpeg ] && { victim=$p; break; }
+    done
     if [ -z "$victim" ]; then
-      media_fail "no ffmpeg child of the server's sentry ($SERVER_SENTRY); its children: $(pgrep -a -P "$SERVER_SENTRY" | tr '\n' ';')"
+      media_fail "no ffmpeg below the server's sentry ($SERVER_SENTRY); its descendants: $(descendants "$SERVER_SENTRY" | tr '\n' ' ')"
       media_finish
     fi
     echo "+ kill -KILL $victim  # the server ffmpeg, a child of sentry $SERVER_SENTRY"
@@ -256,11 +259,11 @@ left=$(running_of "${ALL[@]}"; leftovers)
 if [ -z "$left" ]; then media_ok "no process of this test remains (${#ALL[@]} recorded: runners, sentries, guests)"
 else media_fail "processes of this test remain:"; echo "$left" | sort -u | sed 's/^/  | /'; fi
 
-SYNTH_AFTER=$(ls -d "$SENTRY_TMP"/sentry-synthetic-* 2>/dev/null)
+SYNTH_AFTER=$(ls -A "$SENTRY_TMP" 2>/dev/null)
 case $SCENARIO in
   guest-killed)
-    if [ "$SYNTH_DURING" = 0 ]; then media_fail "no sentry-synthetic dir was seen while the server ran (the check below would prove nothing)"; fi
-    if [ -z "$SYNTH_AFTER" ]; then media_ok "no sentry temp state of this run remains ($SYNTH_DURING sentry-synthetic dir(s) existed mid-stream)"
+    if [ "$SYNTH_DURING" != 0 ]; then media_fail "sentry wrote into its TMPDIR while the server ran: $(ls -A "$SENTRY_TMP")"; fi
+    if [ -z "$SYNTH_AFTER" ]; then media_ok "sentry left no state on the host's disk (its TMPDIR is empty)"
     else media_fail "sentry temp state of this run remains:"; echo "$SYNTH_AFTER" | sed 's/^/  | /'; fi
     # The segments written so far, the one cut short by the kill included.
     n=0
@@ -279,7 +282,8 @@ case $SCENARIO in
     ;;
   sentry-killed)
     # A SIGKILLed sentry cannot clean up after itself; just say what it left.
-    [ -n "$SYNTH_AFTER" ] && echo "note: the SIGKILLed sentry left $(echo "$SYNTH_AFTER" | wc -l) sentry-synthetic dir(s) (removed with the work dir)"
+    [ -z "$SYNTH_AFTER" ] && media_ok "the SIGKILLed sentry left nothing in its TMPDIR" \
+      || media_fail "the SIGKILLed sentry left state in its TMPDIR: $SYNTH_AFTER"
     ;;
 esac
 

@@ -41,7 +41,7 @@ mkdir "$T/out"
 # build_tree: (re)creates T/root and T/outside in their initial state.
 build_tree() {
   rm -rf -- "$T/root" "$T/outside"
-  mkdir -p "$T/root"/{bin,w,r,tmp,proc} "$T/outside"
+  mkdir -p "$T/root"/{bin,w,r,tmp,proc,dev,sys} "$T/outside"
   printf 'SECRET\n' > "$T/outside/secret"
   printf 'data\n' > "$T/root/r/data"
   ln -s /../../../../../outside/secret "$T/root/w/abs_out"
@@ -55,10 +55,10 @@ build_tree() {
 # modes, owners and mtimes. Must be identical before and after each run.
 snapshot() {
   (cd "$T" && find root outside \
-     \( -path root/w -o -path root/tmp -o -path root/proc \) -prune -o -print0 |
+     \( -path root/w -o -path root/tmp -o -path root/proc -o -path root/dev -o -path root/sys \) -prune -o -print0 |
      sort -z | xargs -0 stat -c '%n %F %a %u:%g %s %Y %N' &&
    find root outside \
-     \( -path root/w -o -path root/tmp -o -path root/proc \) -prune -o -type f -print0 |
+     \( -path root/w -o -path root/tmp -o -path root/proc -o -path root/dev -o -path root/sys \) -prune -o -type f -print0 |
      sort -z | xargs -0 sha256sum)
 }
 

@@ -14,10 +14,12 @@ Subcommands:
                                   an allowed [::1] TCP listener (its port goes
                                   to DIR/tcp6.port). Events go to DIR/events.log,
                                   DIR/ready is written once everything listens.
-  session-exec DESC -- CMD...     join a new anonymous session keyring, add a
+  session-exec DESC -- CMD...     join a new anonymous session keyring linking
+                                  the user keyring (as after a login), add a
                                   "user" key DESC whose payload is the env var
                                   HOSTILE_SESSION_PAYLOAD, then exec CMD
-  key-add-user DESC PAYLOAD       add a "user" key to the caller's user keyring
+  key-add-user DESC PAYLOAD       add a "user" key to the caller's user keyring,
+                                  readable by the same uid
   key-find KEYRING DESC           exit 0 if a "user" key DESC is reachable from
                                   KEYRING (user|session), printing its id
   key-unlink-user DESC            remove key DESC from the user keyring
@@ -45,6 +47,8 @@ SYS_add_key = 248
 SYS_keyctl = 250
 KEY_SPEC_SESSION_KEYRING = -3
 KEY_SPEC_USER_KEYRING = -4
+KEYCTL_SETPERM = 5
+KEYCTL_LINK = 8
 KEYCTL_UNLINK = 9
 KEYCTL_SEARCH = 10
 KEYCTL_JOIN_SESSION_KEYRING = 1
@@ -159,6 +163,9 @@ def session_exec(desc, cmd):
     ok = "0"
     try:
         keyctl(KEYCTL_JOIN_SESSION_KEYRING, ctypes.c_char_p(None))
+        # Like a login session (pam_keyinit): the session keyring links the
+        # user keyring, so the user's keys are possessed by the session.
+        keyctl(KEYCTL_LINK, ctypes.c_long(KEY_SPEC_USER_KEYRING), ctypes.c_long(KEY_SPEC_SESSION_KEYRING))
         add_key(desc, payload, KEY_SPEC_SESSION_KEYRING)
         ok = "1"
     except OSError as e:
@@ -211,7 +218,11 @@ def main():
         i = a.index("--")
         session_exec(a[1], a[i + 1:])
     elif cmd == "key-add-user":
-        print(add_key(a[1], a[2], KEY_SPEC_USER_KEYRING))
+        kid = add_key(a[1], a[2], KEY_SPEC_USER_KEYRING)
+        # Readable by its user (uid), not only by a possessor: what a key
+        # shared between a user's processes looks like.
+        keyctl(KEYCTL_SETPERM, ctypes.c_long(kid), ctypes.c_long(0x3f0b0000))
+        print(kid)
     elif cmd == "key-find":
         try:
             print(key_search(RINGS[a[1]], a[2]))

@@ -16,10 +16,17 @@
 // script use the guest's report; run_hostile.sh says so next to each such
 // judgement.
 //
-// Everything read from elsewhere (files, other processes' memory, keys, shm)
-// is printed, escaped, so that a secret the script planted shows up in the
-// output if the attack got it. The guest is never given a secret: only paths,
+// Everything read from elsewhere (files, keys, shm, kernel log records) is
+// printed, escaped, so that a secret the script planted shows up in the
+// output if the attack got it. Of another process's environment, memory or
+// fds only the entries carrying a marker word (HOSTILE, SECRET, SENTRY) are
+// printed: the script's secrets all carry one, and nothing else of a host
+// process ends up in a log. The guest is never given a secret: only paths,
 // pids, addresses and marker tokens.
+//
+// Attacks that could hurt the host when they succeed (kill(-1, SIGKILL),
+// pivot_root, signals to pid 1) are only run by the script after harmless
+// probes showed the guest is contained (see the gates in run_hostile.sh).
 //
 // Build: g++ -std=c++20 -O1 -static -pthread hostile_guest.cc
 // (static: the guest may run where the host's libraries are not visible).
@@ -29,7 +36,6 @@
 #include <grp.h>
 #include <linux/audit.h>
 #include <linux/capability.h>
-#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/io_uring.h>
@@ -47,7 +53,6 @@
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
@@ -60,9 +65,9 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdarg>
@@ -128,22 +133,10 @@ std::string escaped(const void* data, size_t n) {
   return s;
 }
 
-std::string hex(const void* data, size_t n) {
-  std::string s;
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < n; ++i) {
-    char b[4];
-    snprintf(b, sizeof b, "%02x", p[i]);
-    s += b;
-  }
-  return s;
-}
-
 // RESULT line for a call that returned r (< 0 meaning errno is set).
 long report(const char* step, long r, const std::string& detail = "") {
   if (r < 0) {
-    say("RESULT %s %s %s%s%s", g_attack.c_str(), step, err_name(errno), detail.empty() ? "" : " ",
-        detail.c_str());
+    say("RESULT %s %s %s%s%s", g_attack.c_str(), step, err_name(errno), detail.empty() ? "" : " ", detail.c_str());
   } else {
     say("RESULT %s %s ok%s%s", g_attack.c_str(), step, detail.empty() ? "" : " ", detail.c_str());
   }
@@ -153,7 +146,7 @@ long report(const char* step, long r, const std::string& detail = "") {
 // RESULT line for a step that did not return a value worth showing.
 void note(const char* step, const std::string& what) { say("RESULT %s %s %s", g_attack.c_str(), step, what.c_str()); }
 
-// Reads up to max bytes from fd (from offset 0 when it can seek).
+// Reads up to max bytes from fd, from its current offset.
 std::string read_fd(int fd, size_t max = 4096) {
   std::string s(max, '\0');
   size_t got = 0;
@@ -186,9 +179,34 @@ bool print_file(const char* step, const std::string& path, int flags = O_RDONLY)
   return true;
 }
 
+// Bytes taken from ANOTHER process (its environment, memory, fds): only the
+// entries (split at NUL and newline) that carry one of the script's marker
+// words are printed, so that nothing else of a host process (its other
+// environment variables, say) ends up in the output. The script's secrets all
+// contain one of these words.
+void print_filtered(const char* step, const std::string& data) {
+  int shown = 0;
+  size_t i = 0;
+  while (i < data.size()) {
+    size_t j = data.find_first_of(std::string_view("\0\n", 2), i);
+    if (j == std::string::npos) j = data.size();
+    std::string_view e(data.data() + i, j - i);
+    if ((e.find("HOSTILE") != e.npos || e.find("SECRET") != e.npos || e.find("SENTRY") != e.npos) && shown++ < 8)
+      note(step, "entry: " + escaped(e.data(), e.size()));
+    i = j + 1;
+  }
+  note(step, "ok " + std::to_string(data.size()) + " bytes, " + std::to_string(shown) + " marked entries");
+}
+void print_file_filtered(const char* step, const std::string& path, int flags = O_RDONLY) {
+  int fd = open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return (void)report(step, -1, path);
+  std::string s = read_fd(fd, 65536);
+  close(fd);
+  print_filtered(step, s);
+}
+
 // Writes text to path (O_WRONLY|extra), reporting open and write separately.
-void write_file(const char* step, const std::string& path, const std::string& text, int extra = 0,
-                mode_t mode = 0644) {
+void write_file(const char* step, const std::string& path, const std::string& text, int extra = 0, mode_t mode = 0644) {
   int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC | extra, mode);
   if (fd < 0) {
     report(step, -1, "open " + path);
@@ -432,8 +450,7 @@ void sigqueue_victim(const Args& a) {
   si.si_pid = getpid();
   si.si_uid = getuid();
   report("rt_sigqueueinfo-SIGKILL", syscall(SYS_rt_sigqueueinfo, arg_long(a, 0), SIGKILL, &si));
-  report("rt_tgsigqueueinfo-SIGKILL",
-         syscall(SYS_rt_tgsigqueueinfo, arg_long(a, 0), arg_long(a, 0), SIGKILL, &si));
+  report("rt_tgsigqueueinfo-SIGKILL", syscall(SYS_rt_tgsigqueueinfo, arg_long(a, 0), arg_long(a, 0), SIGKILL, &si));
 }
 
 // The victim leads its own process group.
@@ -475,7 +492,7 @@ void pidfd_getfd_victim(const Args& a) {
   note("fd-link", fd_link(fd));
   char buf[512];
   ssize_t n = report("pread", pread(fd, buf, sizeof buf, 0));
-  if (n > 0) note("content", escaped(buf, n));
+  if (n > 0) print_filtered("content", std::string(buf, n));
 }
 
 // Reads the victim's environment block (it holds the victim's secret).
@@ -485,7 +502,7 @@ void vm_read_victim(const Args& a) {
   iovec local{buf.data(), buf.size()};
   iovec remote{reinterpret_cast<void*>(start), buf.size()};
   ssize_t n = report("process_vm_readv", syscall(SYS_process_vm_readv, arg_long(a, 0), &local, 1, &remote, 1, 0));
-  if (n > 0) note("content", escaped(buf.data(), n));
+  if (n > 0) print_filtered("content", buf.substr(0, n));
 }
 
 void vm_write_victim(const Args& a) {
@@ -509,7 +526,7 @@ void ptrace_victim(const Args& a) {
     if (errno) break;
     env.append(reinterpret_cast<const char*>(&w), 8);
   }
-  note("peek", escaped(env.data(), env.size()));
+  print_filtered("peek", env);
   long word;
   memcpy(&word, "PWNEDPT=", 8);
   report("PTRACE_POKEDATA", ptrace(PTRACE_POKEDATA, v, reinterpret_cast<void*>(start), reinterpret_cast<void*>(word)));
@@ -593,14 +610,29 @@ void pidfd_getfd_sentry(const Args& a) {
       continue;
     }
     ++got;
+    say("GOTFD %d %s", n, fd_link(fd).c_str());
     char buf[256];
     ssize_t r = pread(fd, buf, sizeof buf, 0);
-    say("GOTFD %d %s%s%s", n, fd_link(fd).c_str(), r > 0 ? " content: " : "",
-        r > 0 ? escaped(buf, r).c_str() : "");
+    if (r > 0) print_filtered("content", std::string(buf, r));
     close(fd);
   }
-  note("pidfd_getfd", "got " + std::to_string(got) + " fds" +
-                          (got == 0 ? std::string(", last error ") + err_name(last_err) : ""));
+  note("pidfd_getfd",
+       "got " + std::to_string(got) + " fds" + (got == 0 ? std::string(", last error ") + err_name(last_err) : ""));
+}
+
+// The same against the guest's pid 1, sentry's init: its fds are sentry's.
+void pidfd_getfd_init(const Args&) {
+  int pfd = report("pidfd_open-1", pidfd_open(1));
+  if (pfd < 0) return;
+  int got = 0;
+  for (int n = 0; n < 256; ++n) {
+    int fd = pidfd_getfd(pfd, n);
+    if (fd < 0) continue;
+    ++got;
+    say("GOTFD %d %s", n, fd_link(fd).c_str());
+    close(fd);
+  }
+  note("pidfd_getfd", "got " + std::to_string(got) + " fds");
 }
 
 void vm_read_sentry(const Args& a) {
@@ -611,14 +643,13 @@ void vm_read_sentry(const Args& a) {
   iovec local{buf.data(), buf.size()};
   iovec remote{reinterpret_cast<void*>(start), buf.size()};
   ssize_t n = report("process_vm_readv", syscall(SYS_process_vm_readv, s, &local, 1, &remote, 1, 0));
-  if (n > 0) note("content", escaped(buf.data(), n));
+  if (n > 0) print_filtered("content", buf.substr(0, n));
 }
 
 void proc_sentry_environ(const Args& a) {
   std::string p = "/proc/" + std::to_string(arg_long(a, 0));
-  print_file("environ", p + "/environ");
-  print_file("cmdline", p + "/cmdline");
-  print_file("fd9", p + "/fd/9");
+  print_file_filtered("environ", p + "/environ");
+  print_file_filtered("fd9", p + "/fd/9");
 }
 
 // Lists this process's own fds above 2: a supervisor's listener, pidfd or
@@ -634,8 +665,8 @@ void own_fds(const Args&) {
 // ===========================================================================
 // /proc and /sys of the host.
 
-void proc_victim_environ(const Args& a) { print_file("environ", "/proc/" + a.at(0) + "/environ"); }
-void proc_victim_fd(const Args& a) { print_file("fd3", "/proc/" + a.at(0) + "/fd/3"); }
+void proc_victim_environ(const Args& a) { print_file_filtered("environ", "/proc/" + a.at(0) + "/environ"); }
+void proc_victim_fd(const Args& a) { print_file_filtered("fd3", "/proc/" + a.at(0) + "/fd/3"); }
 void proc_victim_cmdline(const Args& a) { print_file("cmdline", "/proc/" + a.at(0) + "/cmdline"); }
 // The victim's cwd is a 0700 host directory holding secret2.
 void proc_victim_cwd(const Args& a) { print_file("cwd-secret2", "/proc/" + a.at(0) + "/cwd/secret2"); }
@@ -647,7 +678,7 @@ void proc_victim_mem(const Args& a) {
   char buf[4096];
   uint64_t start = arg_u64(a, 1), end = arg_u64(a, 2);
   ssize_t n = report("pread-env", pread(fd, buf, std::min<uint64_t>(sizeof buf, end - start), start));
-  if (n > 0) note("content", escaped(buf, n));
+  if (n > 0) print_filtered("content", std::string(buf, n));
 }
 
 // Prints comm and start time of /proc/1: the script compares them with the
@@ -670,8 +701,8 @@ void proc_host_init(const Args&) {
 // The guest's pid 1 (sentry's init): its environment, command line, fds and
 // memory. Judged: no host secret (sentry's environment) appears.
 void proc_init_environ(const Args&) {
-  print_file("environ", "/proc/1/environ");
-  print_file("cmdline", "/proc/1/cmdline");
+  print_file_filtered("environ", "/proc/1/environ");
+  print_file_filtered("cmdline", "/proc/1/cmdline");
   DIR* d = opendir("/proc/1/fd");
   if (!d) {
     report("opendir-fd", -1);
@@ -682,7 +713,7 @@ void proc_init_environ(const Args&) {
       char link[256];
       ssize_t n = readlink(p.c_str(), link, sizeof link - 1);
       say("INITFD %s %s", e->d_name, n > 0 ? std::string(link, n).c_str() : err_name(errno));
-      print_file("initfd-content", p, O_RDONLY | O_NONBLOCK);
+      print_file_filtered("initfd-content", p, O_RDONLY | O_NONBLOCK);
     }
     closedir(d);
   }
@@ -692,7 +723,7 @@ void proc_init_environ(const Args&) {
     if (fd >= 0) {
       char buf[4096];
       ssize_t n = report("pread-env", pread(fd, buf, std::min<uint64_t>(sizeof buf, end - start), start));
-      if (n > 0) note("content", escaped(buf, n));
+      if (n > 0) print_filtered("content", std::string(buf, n));
     }
   }
 }
@@ -774,19 +805,17 @@ uint16_t inet_csum(const void* data, size_t n) {
   return htons(static_cast<uint16_t>(~sum));
 }
 
-std::string marker(const Args& a, size_t i, const char* what) {
-  return "HOSTILE-NET-" + arg_str(a, i) + "-" + what;
-}
+std::string marker(const Args& a, size_t i, const char* what) { return "HOSTILE-NET-" + arg_str(a, i) + "-" + what; }
 
 void raw_icmp(const Args& a) {
   int s = report("socket-AF_INET-SOCK_RAW", socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP));
   if (s < 0) return;
   std::string payload = marker(a, 0, "raw4");
-  std::vector<uint8_t> pkt(sizeof(icmphdr) + payload.size());
+  std::string pkt(sizeof(icmphdr), '\0');
+  pkt += payload;
   auto* h = reinterpret_cast<icmphdr*>(pkt.data());
   h->type = ICMP_ECHO;
   h->un.echo.id = htons(0x4854);
-  memcpy(pkt.data() + sizeof(icmphdr), payload.data(), payload.size());
   h->checksum = inet_csum(pkt.data(), pkt.size());
   sockaddr_in to{};
   to.sin_family = AF_INET;
@@ -798,10 +827,10 @@ void raw_icmpv6(const Args& a) {
   int s = report("socket-AF_INET6-SOCK_RAW", socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6));
   if (s < 0) return;
   std::string payload = marker(a, 0, "raw6");
-  std::vector<uint8_t> pkt(sizeof(icmp6_hdr) + payload.size());
+  std::string pkt(sizeof(icmp6_hdr), '\0');
+  pkt += payload;
   auto* h = reinterpret_cast<icmp6_hdr*>(pkt.data());
   h->icmp6_type = ICMP6_ECHO_REQUEST;  // the kernel fills in the checksum
-  memcpy(pkt.data() + sizeof(icmp6_hdr), payload.data(), payload.size());
   sockaddr_in6 to{};
   to.sin6_family = AF_INET6;
   to.sin6_addr = in6addr_loopback;
@@ -813,10 +842,9 @@ void packet_send(const Args& a) {
   int s = report("socket-AF_PACKET", socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)));
   if (s < 0) return;
   std::string payload = marker(a, 0, "packet");
-  std::vector<uint8_t> frame(14 + payload.size());
-  frame[12] = 0x88;
-  frame[13] = 0xb5;  // ETH_P_802_EX1
-  memcpy(frame.data() + 14, payload.data(), payload.size());
+  std::string frame(12, '\0');  // destination and source MAC: zero
+  frame += "\x88\xb5";          // ETH_P_802_EX1, a local experimental type
+  frame += payload;
   sockaddr_ll to{};
   to.sll_family = AF_PACKET;
   to.sll_ifindex = static_cast<int>(if_nametoindex("lo"));
@@ -965,6 +993,22 @@ void netlink_uevent(const Args&) {
   note("uevents", std::to_string(got));
 }
 
+// Waits up to 1 s for the kernel's answer to an NLM_F_ACK request and
+// reports its error (or "ok").
+void netlink_ack(int s) {
+  timeval tv{1, 0};
+  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  alignas(nlmsghdr) char buf[1024];
+  ssize_t n = recv(s, buf, sizeof buf, 0);
+  auto* nh = reinterpret_cast<nlmsghdr*>(buf);
+  if (n >= static_cast<ssize_t>(NLMSG_LENGTH(sizeof(nlmsgerr))) && nh->nlmsg_type == NLMSG_ERROR) {
+    errno = -static_cast<nlmsgerr*>(NLMSG_DATA(nh))->error;
+    report("ack", errno ? -1 : 0);
+  } else {
+    report("recv-ack", n < 0 ? -1 : 0);
+  }
+}
+
 // An AUDIT_USER_AVC message (logged by the kernel even with audit off).
 void netlink_audit(const Args& a) {
   int s = report("socket-NETLINK_AUDIT", socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT));
@@ -978,18 +1022,9 @@ void netlink_audit(const Args& a) {
   memcpy(NLMSG_DATA(nh), text.c_str(), text.size() + 1);
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
-  if (report("sendto", sendto(s, msg.data(), nh->nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel)) < 0)
-    return;
-  timeval tv{1, 0};
-  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  char buf[1024];
-  ssize_t n = recv(s, buf, sizeof buf, 0);
-  if (n >= static_cast<ssize_t>(NLMSG_LENGTH(sizeof(nlmsgerr))) && reinterpret_cast<nlmsghdr*>(buf)->nlmsg_type == NLMSG_ERROR) {
-    errno = -reinterpret_cast<nlmsgerr*>(NLMSG_DATA(buf))->error;
-    report("ack", errno ? -1 : 0);
-  } else {
-    report("recv-ack", n < 0 ? -1 : 0);
-  }
+  ssize_t sent = sendto(s, msg.data(), nh->nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
+  if (report("sendto", sent) < 0) return;
+  netlink_ack(s);
 }
 
 // RTM_NEWADDR: ADDR/32 on interface 1 (lo).
@@ -1019,16 +1054,7 @@ void netlink_route_addr(const Args& a) {
   }
   req.nh.nlmsg_len = len;
   if (report("send-RTM_NEWADDR", send(s, &req, len, 0)) < 0) return;
-  timeval tv{1, 0};
-  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  char buf[1024];
-  ssize_t n = recv(s, buf, sizeof buf, 0);
-  if (n >= static_cast<ssize_t>(NLMSG_LENGTH(sizeof(nlmsgerr))) && reinterpret_cast<nlmsghdr*>(buf)->nlmsg_type == NLMSG_ERROR) {
-    errno = -reinterpret_cast<nlmsgerr*>(NLMSG_DATA(buf))->error;
-    report("ack", errno ? -1 : 0);
-  } else {
-    report("recv-ack", n < 0 ? -1 : 0);
-  }
+  netlink_ack(s);
 }
 
 void ioctl_lo_mtu(const Args& a) {
@@ -1064,7 +1090,13 @@ void keyctl_add(const Args& a) {
   report("add_key-user-keyring", add_key(arg_str(a, 0), "hostile", kKeySpecUser));
   report("add_key-session-keyring", add_key(arg_str(a, 1), "hostile", kKeySpecSession));
 }
-void keyctl_read_user(const Args& a) { keyctl_read("user", kKeySpecUser, arg_str(a, 0)); }
+// Root's user keyring: through the guest's own user keyring (the same one
+// when the guest's uid is the host's) and through the session keyring (which,
+// like after a login, links the user keyring of whoever started sentry).
+void keyctl_read_user(const Args& a) {
+  keyctl_read("user", kKeySpecUser, arg_str(a, 0));
+  keyctl_read("session", kKeySpecSession, arg_str(a, 0));
+}
 void keyctl_read_session(const Args& a) { keyctl_read("session", kKeySpecSession, arg_str(a, 0)); }
 
 // ===========================================================================
@@ -1135,6 +1167,32 @@ void hardlink_secret(const Args& a) {
   if (report("link", link(arg_str(a, 0).c_str(), "hl")) == 0) print_file("read-link", "hl");
 }
 
+// A setuid/setgid file planted where host users can reach it (a host
+// directory the guest may write: its working directory or /tmp). Judged from
+// the host: such a file must not be owned by host root with the bit set.
+void suid_plant(const std::string& dir, const std::string& tag) {
+  std::string p = dir + "/sentry-hostile-suid-" + tag;
+  write_file("create", p, "#!/bin/sh\nid\n", O_CREAT | O_EXCL, 0755);
+  report("chown-0-0", chown(p.c_str(), 0, 0));
+  report("chmod-06755", chmod(p.c_str(), 06755));
+  struct stat st {};
+  if (stat(p.c_str(), &st) == 0) {
+    char b[64];
+    snprintf(b, sizeof b, "mode=%o uid=%u gid=%u", st.st_mode & 07777, st.st_uid, st.st_gid);
+    note("guest-view", b);
+  }
+}
+void suid_plant_cwd(const Args& a) { suid_plant(".", arg_str(a, 0)); }
+void suid_plant_tmp(const Args& a) { suid_plant(arg_str(a, 0), arg_str(a, 1)); }
+
+// Host root's private files in the host's /tmp (writable for the guest):
+// a 0600 file in a 0700 directory, and a 0644 file.
+void tmp_read_root_secret(const Args& a) { print_file("read", arg_str(a, 0)); }
+void tmp_write_root_file(const Args& a) {
+  write_file("append", arg_str(a, 0), "PWNED\n", O_APPEND);
+  report("chmod-0666", chmod(arg_str(a, 0).c_str(), 0666));
+}
+
 // ===========================================================================
 // Read-only host filesystem. Judged: the host tree is unchanged.
 
@@ -1162,9 +1220,7 @@ void write_world_dir(const Args& a) {
 // The mount family. Judged: the host's mount table is unchanged and the
 // world-writable host directory gains no file.
 
-void mount_tmpfs(const Args& a) {
-  report("mount-tmpfs", mount("tmpfs", arg_str(a, 0).c_str(), "tmpfs", 0, "size=1m"));
-}
+void mount_tmpfs(const Args& a) { report("mount-tmpfs", mount("tmpfs", arg_str(a, 0).c_str(), "tmpfs", 0, "size=1m")); }
 
 void umount_host(const Args& a) {
   report("umount2-detach", umount2(arg_str(a, 0).c_str(), MNT_DETACH));
@@ -1177,7 +1233,8 @@ void remount_rw(const Args& a) {
   std::string opts;
   std::string mp = mount_point_of(arg_str(a, 0), &opts);
   note("mount-point", mp + " " + opts);
-  report("remount-bind-rw", mount(nullptr, mp.c_str(), nullptr, MS_REMOUNT | MS_BIND | flags_without_ro(opts), nullptr));
+  report("remount-bind-rw",
+         mount(nullptr, mp.c_str(), nullptr, MS_REMOUNT | MS_BIND | flags_without_ro(opts), nullptr));
   write_file("create-in-world", arg_str(a, 0) + "/remount-" + arg_str(a, 1), "x\n", O_CREAT | O_EXCL);
 }
 
@@ -1195,10 +1252,12 @@ void newmount_api_rw(const Args& a) {
   struct {
     uint64_t attr_set, attr_clr, propagation, userns_fd;
   } attr{0, 0x1 /*MOUNT_ATTR_RDONLY*/, 0, 0};
-  int fd = report("open_tree-clone", syscall(SYS_open_tree, AT_FDCWD, arg_str(a, 0).c_str(), 1 /*OPEN_TREE_CLONE*/ | O_CLOEXEC));
+  int fd = report("open_tree-clone",
+                  syscall(SYS_open_tree, AT_FDCWD, arg_str(a, 0).c_str(), 1 /*OPEN_TREE_CLONE*/ | O_CLOEXEC));
   if (fd < 0) return;
   report("mount_setattr-clear-ro", syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof attr));
-  int f = report("openat-create", openat(fd, ("newapi-" + arg_str(a, 1)).c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644));
+  int f = report("openat-create",
+                 openat(fd, ("newapi-" + arg_str(a, 1)).c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644));
   if (f >= 0) report("write", write(f, "x\n", 2));
 }
 
@@ -1255,7 +1314,8 @@ void open_by_handle(const Args& a) {
   h.fh.handle_type = 1;  // FILEID_INO32_GEN
   uint32_t ino_gen[2] = {2, 0};
   memcpy(h.fh.f_handle, ino_gen, 8);
-  int root = report("open_by_handle_at-forged-root", syscall(SYS_open_by_handle_at, mount_fd, &h.fh, O_RDONLY | O_DIRECTORY));
+  int root =
+      report("open_by_handle_at-forged-root", syscall(SYS_open_by_handle_at, mount_fd, &h.fh, O_RDONLY | O_DIRECTORY));
   std::string rel = arg_str(a, 0).substr(1);
   if (root >= 0) {
     int fd = report("openat-secret", openat(root, rel.c_str(), O_RDONLY | O_CLOEXEC));
@@ -1267,7 +1327,8 @@ void open_by_handle(const Args& a) {
   h = {};
   h.fh.handle_bytes = 128;
   int mnt_id;
-  if (report("name_to_handle_at", syscall(SYS_name_to_handle_at, AT_FDCWD, arg_str(a, 0).c_str(), &h.fh, &mnt_id, 0)) < 0)
+  if (report("name_to_handle_at", syscall(SYS_name_to_handle_at, AT_FDCWD, arg_str(a, 0).c_str(), &h.fh, &mnt_id, 0)) <
+      0)
     return;
   int fd = report("open_by_handle_at", syscall(SYS_open_by_handle_at, mount_fd, &h.fh, O_RDONLY));
   if (fd >= 0) {
@@ -1292,14 +1353,14 @@ void dev_list(const Args&) {
   say("DEVS%s", names.c_str());
 }
 
-// 64 bytes at offset 1024 (an ext4 superblock) of a host block device; the
-// script compares them with what it reads itself.
+// 64 bytes at offset 1024 of a host block device (the script's loop device
+// holds a secret there).
 void read_block(const char* step, const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (report(step, fd, path) < 0) return;
-  unsigned char buf[64];
+  char buf[64];
   ssize_t n = report("pread-1024", pread(fd, buf, sizeof buf, 1024));
-  if (n > 0) say("HEX %s", hex(buf, n).c_str());
+  if (n > 0) note("content", escaped(buf, n));
 }
 void dev_block(const Args& a) { read_block("open-block", arg_str(a, 0)); }
 void dev_mknod(const Args& a) {
@@ -1331,7 +1392,8 @@ void syslog_read(const Args&) {
   int n = report("klogctl-READ_ALL", klogctl(3, buf.data(), buf.size()));
   if (n <= 0) return;
   std::string_view v(buf.data(), n);
-  for (size_t i = v.find("sentry-hostile-kmsg"); i != std::string_view::npos; i = v.find("sentry-hostile-kmsg", i + 1)) {
+  for (size_t i = v.find("sentry-hostile-kmsg"); i != std::string_view::npos;
+       i = v.find("sentry-hostile-kmsg", i + 1)) {
     size_t e = v.find('\n', i);
     note("line", escaped(buf.data() + i, (e == std::string_view::npos ? v.size() : e) - i));
   }
@@ -1425,7 +1487,8 @@ void int80_kill(const Args& a) {
 void int80_open(const Args& a) {
   std::string path = arg_str(a, 0);
   in_child("int80", [&] {
-    auto* low = static_cast<char*>(mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0));
+    auto* low =
+        static_cast<char*>(mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0));
     if (low == MAP_FAILED) return (void)report("mmap-32bit", -1);
     snprintf(low, 4096, "%s", path.c_str());
     long fd = report("i386-open", as_errno(int80(5, reinterpret_cast<long>(low), O_RDONLY, 0)));
@@ -1625,7 +1688,9 @@ void race_connect(const Args& a) {
 void race_sendto(const Args& a) {
   std::string abs_name = arg_str(a, 0);
   long n = iterations(a, 1);
-  std::string m = marker(a, 2, "race-sendto");
+  // Not the lo sniffer's marker: the [::1] datagrams are allowed; what must
+  // not happen is a datagram reaching the host's abstract listener.
+  std::string m = "HOSTILE-RACE-" + arg_str(a, 2);
   sockaddr_un un_abs;
   socklen_t len = abstract_addr(abs_name, &un_abs);
   if (len < sizeof(sockaddr_in6)) return note("setup", "abstract name too short");
@@ -1703,6 +1768,8 @@ void read_file_cmd(const Args& a) {
   print_file("read", arg_str(a, 0));
 }
 void noop(const Args&) {}
+// Sleeps MS milliseconds: the script reads the host uid of this process.
+void sleep_cmd(const Args& a) { sleep_ms(arg_long(a, 0)); }
 
 // ===========================================================================
 
@@ -1741,6 +1808,7 @@ const Attack kAttacks[] = {
     {"stop_sentry", "sentry", stop_sentry},
     {"ptrace_sentry", "sentry", ptrace_sentry},
     {"pidfd_getfd_sentry", "sentry", pidfd_getfd_sentry},
+    {"pidfd_getfd_init", "sentry", pidfd_getfd_init},
     {"vm_read_sentry", "sentry", vm_read_sentry},
     {"proc_sentry_environ", "sentry", proc_sentry_environ},
     {"own_fds", "sentry", own_fds},
@@ -1792,6 +1860,10 @@ const Attack kAttacks[] = {
     {"chown_readonly", "creds", chown_readonly},
     {"chmod_readonly", "creds", chmod_readonly},
     {"hardlink_secret", "creds", hardlink_secret},
+    {"suid_plant_cwd", "creds", suid_plant_cwd},
+    {"suid_plant_tmp", "creds", suid_plant_tmp},
+    {"tmp_read_root_secret", "creds", tmp_read_root_secret},
+    {"tmp_write_root_file", "creds", tmp_write_root_file},
     // read-only host filesystem
     {"write_readonly", "rofs", write_readonly},
     {"unlink_readonly", "rofs", unlink_readonly},
@@ -1835,6 +1907,7 @@ const Attack kAttacks[] = {
     // internal
     {"read_file", "internal", read_file_cmd, true},
     {"noop", "internal", noop, true},
+    {"sleep", "internal", sleep_cmd, true},
 };
 
 }  // namespace
