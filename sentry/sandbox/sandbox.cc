@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -101,6 +102,30 @@ int capset_empty() {
   return static_cast<int>(syscall(SYS_capset, &hdr, data));
 }
 
+// The program's path as execvp would find it, searched in the guest's tree
+// with the guest's identity (a PATH directory it may not search, such as a
+// 0700 home, is skipped) before the filter is loaded, so the guest's trace
+// shows one execve, as natively. The name itself when none is found: the
+// execve then fails as Linux would.
+std::string find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* env = getenv("PATH");
+  const std::string dirs = env ? env : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const std::string dir = dirs.substr(start, end - start);
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    struct stat st;
+    if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        faccessat(AT_FDCWD, candidate.c_str(), X_OK, AT_EACCESS) == 0)
+      return candidate;
+    start = end + 1;
+  }
+  return name;
+}
+
 // The program, pid 2 of the sandbox: takes the guest's identity and waits
 // for sentry before its filter and exec.
 [[noreturn]] void program_main(const SandboxSpec& spec, int control, int userns) {
@@ -123,6 +148,7 @@ int capset_empty() {
   if (setsid() < 0) setup_failed(control, errno_text("setsid"));
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) setup_failed(control, errno_text("no_new_privs"));
 
+  const std::string program = find_program(spec.program);
   send_message(control, 'R');
   char go = 0;
   if (recv(control, &go, 1, 0) != 1 || go != 'G') _exit(127);  // sentry gave up before attaching
@@ -136,10 +162,7 @@ int capset_empty() {
     send_message(control, 'E', &e, sizeof e);
     _exit(127);
   }
-  // The PATH search runs again here, in the guest's tree and with its
-  // identity: a directory it may not search (a 0700 home on PATH) is skipped
-  // as execvp skips it.
-  execvpe(spec.program.c_str(), argv.data(), environ);
+  execve(program.c_str(), argv.data(), environ);
   int e = errno;
   send_message(control, 'E', &e, sizeof e);
   _exit(127);

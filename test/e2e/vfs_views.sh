@@ -8,7 +8,8 @@
 #     run inside it), and a read-only bind (:ro) refusing writes.
 #  3. --root: a guest root holding busybox and its libraries sees only its own
 #     tree (ls /), runs programs from it (exec resolves in the guest's tree),
-#     /proc/self/exe names the guest path, writes outside --rw fail.
+#     /proc/self/exe names the guest path, writes outside --rw fail, and
+#     program interpreters (#!, PT_INTERP) are the root's, never the host's.
 # Usage: vfs_views.sh SENTRY NAMESPACE_OPS_PROGRAM
 set -u
 SENTRY=$1
@@ -98,6 +99,21 @@ for want in /:ro /w:rw /tmp:rw /proc:rw /proc/sys:ro /sys:ro /dev:ro /dev/shm:rw
   case " $points" in *" $want "*) ;; *) missing="$missing $want" ;; esac
 done
 [ -z "$missing" ] && ok "mountinfo is the guest's namespace: $points" || bad "mountinfo lacks$missing: $points"
+# Interpreters come from the guest's tree: a #! script runs the root's
+# /bin/sh (busybox here, dash on the host), and a dynamic program needs the
+# root's own loader (without it, exec fails although the host has one).
+printf '#!/bin/sh\nbusybox readlink /proc/$$/exe\n' > "$R/w/script"
+chmod 755 "$R/w/script"
+[ "$(run_root '/w/script')" = /bin/busybox ] && ok "a #! script runs the root's /bin/sh" \
+  || bad "#! interpreter: $(run_root '/w/script')"
+loader=$(ldd "$(command -v busybox)" | awk '/ld-linux/ {print $1}')
+mv "$R$loader" "$R$loader.away"
+out=$(cd "$T" && "$SENTRY" run --root "$R" -- /bin/busybox true 2>&1)
+mv "$R$loader.away" "$R$loader"
+case "$out" in
+  *"No such file or directory"*) ok "without the root's own loader the program does not run (the host's $loader is not used)" ;;
+  *) bad "a root without its loader: $out" ;;
+esac
 libc=$(run_root 'busybox grep -m1 libc.so /proc/self/maps' | awk '{print $6}')
 case "$libc" in
   /lib/*|/usr/lib/*) ok "maps shows guest paths ($libc)" ;;
