@@ -106,6 +106,13 @@ void add_run_command(CLI::App& app, RunArgs& args) {
   run->add_option("--host-ids", args.host_ids,
                   "BASE[:COUNT] Host uids/gids the guest's ids 0..COUNT-1 map to (default 2000000000:65536); "
                   "they should own nothing on the host");
+  run->add_option("--pids-limit", args.pids_limit,
+                  "At most N tasks (processes and threads) in the whole tree, from a cgroup of its own "
+                  "(a fork bomb gets EAGAIN)")
+      ->check(CLI::Range(1L, 4194304L));
+  run->add_option("--memory-limit", args.memory_limit,
+                  "Memory the whole tree may use, e.g. 512M, from a cgroup of its own (beyond it the "
+                  "kernel's OOM killer picks a guest process). --memory only sets what the guest sees");
   run->add_option("command", args.command, "PROGRAM [ARGS...] (after --)")->required();
 }
 
@@ -146,6 +153,15 @@ int run_command(const RunArgs& args) {
     opts.ids = *ids;
   }
   opts.isolated_network = args.network == "isolated";
+  if (args.pids_limit) opts.tree_limits.pids = static_cast<std::uint64_t>(*args.pids_limit);
+  if (!args.memory_limit.empty()) {
+    auto bytes = parse_size(args.memory_limit, &error);
+    if (!bytes) {
+      std::fprintf(stderr, "sentry: --memory-limit: %s\n", error.c_str());
+      return 125;
+    }
+    opts.tree_limits.memory_bytes = *bytes;
+  }
   opts.machine.cpus = args.cpus > 0 ? args.cpus : host_cpu_count();
   opts.machine.memory_bytes = *memory;
   opts.machine.uname_release = args.uname_release;

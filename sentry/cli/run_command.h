@@ -26,6 +26,8 @@ struct RunArgs {
   std::vector<std::string> rw;      // --rw GUEST_PATH
   std::string network = "host";     // --network host|isolated
   std::string host_ids;             // --host-ids BASE[:COUNT]
+  std::optional<long> pids_limit;   // --pids-limit N
+  std::string memory_limit;         // --memory-limit SIZE
   std::vector<std::string> command;
 };
 

@@ -224,8 +224,15 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
   }
   // Namespaces are made by a first child (unshare), which forks the init
   // into the new PID namespace and exits; sentry, a child subreaper, becomes
-  // the init's parent.
+  // the init's parent. The child is born in the tree's cgroups.
+  if (spec.limits != nullptr && !spec.limits->enter(error)) {
+    close(sv[0]);
+    close(sv[1]);
+    close(userns);
+    return std::nullopt;
+  }
   pid_t first = fork();
+  if (first != 0 && spec.limits != nullptr) spec.limits->leave();
   if (first < 0) {
     *error = errno_text("fork");
     close(sv[0]);

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "sentry/platform/seccomp_policy.h"
+#include "sentry/sandbox/cgroup_limits.h"
 #include "sentry/sandbox/id_map.h"
 #include "vfs/mount_table.h"
 
@@ -45,6 +46,7 @@ struct SandboxSpec {
   std::string cwd = "/";
   platform::SeccompFilter* filter = nullptr;
   sigset_t sigmask;  // the mask the program starts with
+  CgroupLimits* limits = nullptr;  // the tree's cgroups (none: no limits)
 };
 
 struct Sandbox {

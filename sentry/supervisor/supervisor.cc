@@ -128,7 +128,16 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   for (int s : kForwarded) sigaddset(&mask, s);
   sigprocmask(SIG_BLOCK, &mask, &original);
 
+  std::optional<sandbox::CgroupLimits> limits;
+  if (opts_.tree_limits.any()) {
+    limits = sandbox::CgroupLimits::create(opts_.tree_limits, error);
+    if (!limits) {
+      sigprocmask(SIG_SETMASK, &original, nullptr);
+      return std::nullopt;
+    }
+  }
   sandbox::SandboxSpec spec;
+  spec.limits = limits ? &*limits : nullptr;
   spec.ids = opts_.ids;
   spec.uid = opts_.machine.uid.value_or(0);
   spec.gid = opts_.machine.gid.value_or(0);

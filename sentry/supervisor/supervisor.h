@@ -23,6 +23,7 @@
 #include "sentry/platform/tracer.h"
 #include "sentry/platform/unotify_listener.h"
 #include "sentry/report/coverage_recorder.h"
+#include "sentry/sandbox/cgroup_limits.h"
 #include "sentry/sandbox/id_map.h"
 #include "sentry/trace/call_observer.h"
 
@@ -44,6 +45,8 @@ struct RunOptions {
   sandbox::IdMap ids;
   // --network isolated: a network of the guest's own (loopback only).
   bool isolated_network = false;
+  // --pids-limit, --memory-limit: hard limits on the whole tree.
+  sandbox::TreeLimits tree_limits;
 };
 
 struct RunResult {

@@ -1,0 +1,128 @@
+#include "sentry/sandbox/cgroup_limits.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace sentry::sandbox {
+
+namespace {
+
+constexpr const char* kRoot = "/sys/fs/cgroup";
+
+bool write_file(const std::string& path, const std::string& text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  return ok;
+}
+
+// The path of sentry's own group in hierarchy `controller` ("" for the v2
+// unified one) from /proc/self/cgroup; nullopt when it has none.
+std::optional<std::string> own_group(const std::string& controller) {
+  std::ifstream in("/proc/self/cgroup");
+  std::string line;
+  while (std::getline(in, line)) {
+    // "4:memory:/a/b", "0::/a/b"
+    std::size_t c1 = line.find(':');
+    std::size_t c2 = c1 == std::string::npos ? c1 : line.find(':', c1 + 1);
+    if (c2 == std::string::npos) continue;
+    std::string list = line.substr(c1 + 1, c2 - c1 - 1);
+    bool match = controller.empty() ? list.empty() && line.compare(0, c1, "0") == 0 : false;
+    std::size_t start = 0;
+    while (!controller.empty() && start <= list.size()) {
+      std::size_t end = list.find(',', start);
+      if (end == std::string::npos) end = list.size();
+      if (list.compare(start, end - start, controller) == 0) match = true;
+      start = end + 1;
+    }
+    if (match) return line.substr(c2 + 1);
+  }
+  return std::nullopt;
+}
+
+bool exists(const std::string& p) {
+  struct stat st;
+  return stat(p.c_str(), &st) == 0;
+}
+
+}  // namespace
+
+std::optional<CgroupLimits> CgroupLimits::create(const TreeLimits& limits, std::string* error) {
+  CgroupLimits c;
+  const std::string name = "/sentry-" + std::to_string(getpid());
+  auto make = [&](const std::string& base, const std::string& parent) -> std::optional<std::string> {
+    const std::string dir = base + parent + (parent == "/" ? name.substr(1) : name);
+    if (mkdir(dir.c_str(), 0755) != 0) {
+      *error = "cannot create the cgroup " + dir + ": " + std::strerror(errno);
+      return std::nullopt;
+    }
+    c.groups_.push_back({dir, base + parent});
+    return dir;
+  };
+  auto set = [&](const std::string& dir, const char* file, std::uint64_t value) {
+    if (write_file(dir + "/" + file, std::to_string(value))) return true;
+    *error = "cannot write " + dir + "/" + file + ": " + std::strerror(errno);
+    return false;
+  };
+  if (exists(std::string(kRoot) + "/cgroup.controllers")) {  // cgroup v2
+    auto parent = own_group("");
+    if (!parent) {
+      *error = "sentry's cgroup v2 group is unknown (/proc/self/cgroup)";
+      return std::nullopt;
+    }
+    auto dir = make(kRoot, *parent);
+    if (!dir) return std::nullopt;
+    if ((limits.pids && !set(*dir, "pids.max", *limits.pids)) ||
+        (limits.memory_bytes && !set(*dir, "memory.max", *limits.memory_bytes))) {
+      *error += " (the parent group must delegate the pids and memory controllers)";
+      return std::nullopt;
+    }
+    return c;
+  }
+  const std::pair<const char*, std::optional<std::uint64_t>> wanted[] = {
+      {"pids", limits.pids}, {"memory", limits.memory_bytes}};
+  for (const auto& [controller, value] : wanted) {
+    if (!value) continue;
+    const std::string base = std::string(kRoot) + "/" + controller;
+    auto parent = own_group(controller);
+    if (!parent || !exists(base)) {
+      *error = std::string("no cgroup ") + controller + " hierarchy at " + base + " for --" +
+               (std::string(controller) == "pids" ? "pids-limit" : "memory-limit");
+      return std::nullopt;
+    }
+    auto dir = make(base, *parent);
+    if (!dir) return std::nullopt;
+    if (!set(*dir, std::string(controller) == "pids" ? "pids.max" : "memory.limit_in_bytes", *value))
+      return std::nullopt;
+  }
+  return c;
+}
+
+CgroupLimits::~CgroupLimits() {
+  for (const Group& g : groups_) rmdir(g.dir.c_str());
+}
+
+bool CgroupLimits::enter(std::string* error) {
+  const std::string pid = std::to_string(getpid());
+  for (const Group& g : groups_) {
+    if (!write_file(g.dir + "/cgroup.procs", pid)) {
+      *error = "cannot enter " + g.dir + ": " + std::strerror(errno);
+      leave();
+      return false;
+    }
+  }
+  return true;
+}
+
+void CgroupLimits::leave() {
+  const std::string pid = std::to_string(getpid());
+  for (const Group& g : groups_) write_file(g.original + "/cgroup.procs", pid);
+}
+
+}  // namespace sentry::sandbox

@@ -1,0 +1,54 @@
+// Hard limits on the whole guest tree, from the host's cgroups: a pids limit
+// against fork bombs and a memory limit against runaway allocation
+// (`sentry run --pids-limit N --memory-limit SIZE`). sentry makes a group of
+// its own below the cgroup it runs in, for each controller (cgroup v1:
+// pids and memory hierarchies; v2: one group with both), and the sandbox's
+// first process is born in it (sentry steps in for the fork and back out), so
+// the init, the program and everything they start are counted, while the
+// guest's cgroup namespace makes that group its "/".
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sentry::sandbox {
+
+struct TreeLimits {
+  std::optional<std::uint64_t> pids;          // tasks (threads count, as in pids.max)
+  std::optional<std::uint64_t> memory_bytes;  // memory.max / memory.limit_in_bytes
+  bool any() const { return pids || memory_bytes; }
+};
+
+class CgroupLimits {
+ public:
+  // Makes the groups and writes the limits; nullopt with *error naming what
+  // is missing (no writable cgroup hierarchy with the controller).
+  static std::optional<CgroupLimits> create(const TreeLimits& limits, std::string* error);
+  CgroupLimits(CgroupLimits&& o) noexcept : groups_(std::move(o.groups_)) { o.groups_.clear(); }
+  CgroupLimits& operator=(CgroupLimits&& o) noexcept {
+    std::swap(groups_, o.groups_);
+    return *this;
+  }
+  CgroupLimits(const CgroupLimits&) = delete;
+  CgroupLimits& operator=(const CgroupLimits&) = delete;
+  // Removes the groups (they must be empty: call once the tree is gone).
+  ~CgroupLimits();
+
+  // Moves sentry into the groups (for the fork of the sandbox) and back.
+  bool enter(std::string* error);
+  void leave();
+
+ private:
+  CgroupLimits() = default;
+  struct Group {
+    std::string dir;       // the group sentry made
+    std::string original;  // the group sentry came from
+  };
+  std::vector<Group> groups_;
+};
+
+}  // namespace sentry::sandbox
