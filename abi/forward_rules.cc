@@ -1,6 +1,7 @@
 #include "abi/forward_rules.h"
 
 #include <array>
+#include <cerrno>
 
 namespace sentry::abi {
 
@@ -8,9 +9,11 @@ namespace {
 constexpr ForwardRule kRules[] = {
 #define FORWARD_WHEN(name, arg, mask, value, reason) ForwardRule{#name, arg, mask, value, reason, false},
 #define TRANSLATE_WHEN(name, arg, mask, value, reason) ForwardRule{#name, arg, mask, value, reason, true},
+#define DENY_WHEN(name, arg, mask, value, err, reason) ForwardRule{#name, arg, mask, value, reason, false, err},
 #include "abi/forward_rules_x86_64.def"
 #undef FORWARD_WHEN
 #undef TRANSLATE_WHEN
+#undef DENY_WHEN
 };
 }  // namespace
 

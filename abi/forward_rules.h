@@ -1,7 +1,8 @@
 // Argument-aware rules (abi/forward_rules_x86_64.def): calls of a served
 // syscall that the host runs when one argument matches (FORWARD_WHEN), or
 // that are stopped with ptrace so that sentry can run them in the guest's own
-// thread (TRANSLATE_WHEN).
+// thread (TRANSLATE_WHEN), and calls of any syscall the filter refuses with
+// an errno when one argument matches (DENY_WHEN).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,7 @@ struct ForwardRule {
   std::uint64_t value;
   std::string_view reason;
   bool translate = false;  // TRANSLATE_WHEN: served as kTranslate, not forwarded
+  int deny_errno = 0;      // DENY_WHEN: refused with this errno by the filter
 
   bool matches(const std::uint64_t (&args)[6]) const { return (args[arg] & mask) == value; }
 };

@@ -1,13 +1,15 @@
 // Filling the views from the kernel model and the host: what the model knows
 // comes from the ProcessTree and MachineConfig, the rest is read from the
-// host's /proc (sentry runs as root and guest pids are host pids).
+// host's /proc by host pid. KernelModelSource speaks the guest's PID
+// namespace ids (the guest's paths and the content it reads), translating
+// through ProcessTree::guest_tid/host_tid; process_view_from takes host ids.
 //
 // Model-owned: CPU count (and every CPU number shown: affinity, "processor"
 // of stat), memory total, release, credentials, capabilities, no_new_privs,
 // seccomp mode, scheduling policy/nice/priority, resource limits, thread
 // list, exe path.
-// Host-owned: PPid (the guest's getppid() is the host's: sentry is a
-// subreaper, orphans are reparented to it), comm (writes to
+// Host-owned: PPid (the guest's getppid(); orphans go to the sandbox's
+// init, pid 1), comm (writes to
 // /proc/<pid>/comm and pthread_setname_np change the host's name directly),
 // state ('t' — a ptrace stop of sentry's own making — shows as 'S'), memory
 // use, times, faults, signal masks, fd table size, load, uptime.

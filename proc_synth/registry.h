@@ -1,22 +1,24 @@
-// Which guest paths under /proc, /sys and /dev sentry serves, and their
-// content. The path walk (vfs/path_walk.h) asks, for each component it
-// reaches under a synthetic mount, with /proc/self, thread-self and the magic
-// links (cwd, root, exe, fd/N) already expanded from the model:
+// Which guest paths under /proc, /sys and /dev the kernel model owns, and
+// their content. The guest's /proc and /sys are the kernel's own, of its
+// namespaces (vfs/namespace_builder.h); sentry's open handler
+// (sentry/syscalls/sys_open.cc) asks for each path it reads under them, with
+// /proc/self and /proc/thread-self expanded to the caller's namespace ids:
 //
 //   switch (lookup(p, source)):
-//     kFile        a file proc_synth generates: generate(p, source)->content,
+//     kFile        a file the model owns: generate(p, source)->content,
 //                  served as a sealed memfd.
-//     kDir         a synthetic directory: getdents lists list_dir(p), stat
-//                  says directory.
+//     kDir         a directory the model has a listing for (list_dir(p));
+//                  the open goes to the kernel's directory for now (a FUSE
+//                  view of these listings is future work, docs/vfs.md).
 //     kNotFound    ENOENT, as on a kernel without the file; the coverage
 //                  report records the path.
-//     kPassThrough the host's entry of the same path (guest pids are host
-//                  pids). A pass-through *directory* has the host's listing,
-//                  but each child still needs its own lookup (/proc/sys/vm is
-//                  pass-through, overcommit_memory in it is kFile).
+//     kPassThrough the kernel's entry of the same path.
 //
-// Served paths (N = MachineConfig::cpus; <pid> a guest tid or tgid, any
-// other number is kNotFound, as in a PID namespace):
+// Pids in paths and content are the guest's PID-namespace ids; the
+// ModelSource translates (kernel_view.h).
+//
+// Served paths (N = MachineConfig::cpus; <pid> a guest tid or tgid; another
+// number is the kernel's, which knows only the guest's namespace):
 //   /proc                         kDir: the names below, pass-through names
 //                                 the host has, self, thread-self, the
 //                                 guest's tgids
@@ -24,8 +26,9 @@
 //   /proc/sys/vm/overcommit_memory, /proc/sys/kernel/{pid_max,ostype,
 //   osrelease,version}, /proc/sys/net/ipv6/bindv6only,
 //   /proc/sys/net/core/somaxconn  (the rest of /proc/sys: pass-through)
-//   /proc/<pid>/{status,stat,statm,cmdline,comm,limits,cgroup,mounts,
-//   mountinfo,maps}, and the same under /proc/<pid>/task/<tid>/
+//   /proc/<pid>/{status,stat,statm,cmdline,comm,limits,cgroup}, and the
+//   same under /proc/<pid>/task/<tid>/ (mounts, mountinfo, maps and the
+//   rest are the kernel's, which show the guest's tree)
 //   /proc/<pid>/fdinfo/<fd>       of an epoll fd (is_epoll_fd): the host's
 //                                 with the guest's registration data
 //   /sys, /sys/devices, /sys/devices/system, /sys/fs, /sys/kernel,
@@ -44,8 +47,8 @@
 //                                 ptmx pts shm mqueue hugepages fd stdin
 //                                 stdout stderr log (all pass-through)
 // Pass-through: /proc/<pid>/<every other per-process entry of Linux 6.x>
-// (fd, environ, smaps...; exe, cwd, root and fd/N are links the path walk
-// answers from the model), the /proc entries listed in
+// (fd, environ, smaps, exe, cwd, root, mounts, maps...), the /proc entries
+// listed in
 // registry.cc (mounts, net, sys, interrupts, vmstat...), /sys/fs/cgroup,
 // /sys/kernel/mm/transparent_hugepage, and everything below those.
 // kNotFound: everything else under /proc, /sys and /dev, including

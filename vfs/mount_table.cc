@@ -64,7 +64,8 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
   MountTable t;
   auto root = canonical_dir(opts.root.empty() ? "/" : opts.root, error);
   if (!root) return std::nullopt;
-  t.add({"/", *root, MountKind::kHost, true});
+  // The host's own tree keeps the host's ids; a --root tree is the guest's.
+  t.add({"/", *root, MountKind::kHost, true, *root == "/"});
   for (const std::string& spec : opts.binds) {
     std::size_t c1 = spec.find(':');
     if (c1 == std::string::npos || c1 == 0) {
@@ -92,7 +93,11 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
     t.add({normalise_lexically(rest), *h, MountKind::kHost, ro});
   }
   std::vector<std::string> writable = opts.rw;
-  if (writable.empty()) {
+  // The default /tmp is the host's shared one: writable with the host's ids,
+  // so the guest is an ordinary user there (the sticky bit keeps other
+  // users' and root's files from it).
+  const bool default_places = writable.empty();
+  if (default_places) {
     if (auto c = guest_cwd(t, opts.host_cwd); c && *c != "/") writable.push_back(*c);
     writable.push_back("/tmp");
   }
@@ -131,8 +136,11 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
     auto seen = t.guest_path_of(*h);
     const std::string where = seen ? *seen : g;
     const Mount& holder = t.find(where);
-    if (holder.kind == MountKind::kHost && !holder.read_only && host_path(holder, where) == *h) continue;
-    t.add({where, *h, MountKind::kHost, false});
+    const bool host_ids = default_places && g == "/tmp" && *root == "/";
+    if (holder.kind == MountKind::kHost && !holder.read_only && holder.host_ids == host_ids &&
+        host_path(holder, where) == *h)
+      continue;
+    t.add({where, *h, MountKind::kHost, false, host_ids});
   }
   for (const char* s : {"/proc", "/sys", "/dev"}) t.add({s, s, MountKind::kSynthetic, true});
   // /dev/shm was added before /dev: re-add it so it shadows the synthetic /dev.

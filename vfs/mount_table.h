@@ -27,6 +27,11 @@ struct Mount {
   std::string host;   // kHost: the host directory; kSynthetic: the same path on the host
   MountKind kind = MountKind::kHost;
   bool read_only = true;
+  // Shown with the host's ids (the host's own tree, the shared /tmp): the
+  // guest's root is nobody there. Otherwise (what the user granted: --root,
+  // binds, --rw, the working directory) idmapped: host root's files are the
+  // guest root's (vfs/namespace_builder.h).
+  bool host_ids = false;
 };
 
 // What `sentry run` asks for (--root, --bind, --rw).

@@ -47,10 +47,9 @@ int clone_tree(const Mount& m, int userns_fd, std::string* error) {
   }
   // What the user granted (--root, --bind, writable places) is the guest's
   // own: idmapped, host root's files there are the guest root's. The host's
-  // own tree, shown by default, keeps the host's ids: guest root is nobody
-  // there and reads only what any user may.
-  const bool granted = !(m.guest == "/" && m.host == "/");
-  if (granted && userns_fd >= 0) {
+  // own tree and its shared /tmp keep the host's ids: guest root is nobody
+  // there (Mount::host_ids).
+  if (!m.host_ids && userns_fd >= 0) {
     mount_attr idmap{};
     idmap.attr_set = MOUNT_ATTR_IDMAP;
     idmap.userns_fd = static_cast<std::uint64_t>(userns_fd);

@@ -11,12 +11,14 @@
 // The tree:
 //   /             the table's root, read-only, nosuid, nodev (recursive)
 //   binds, --rw   host directories, read-only or writable, nosuid, nodev
-//   idmaps        what the user granted (--root, binds, writable places) is
-//                 idmapped through the guest's user namespace: the host's
-//                 owner ids appear as the guest's (host root's files are the
-//                 guest root's) and files the guest makes land on the host
-//                 with the host's ids. The host's own tree, the default
-//                 root, keeps the host's ids: there guest root is nobody.
+//   idmaps        what the user granted (--root, binds, --rw, the working
+//                 directory) is idmapped through the guest's user namespace:
+//                 the host's owner ids appear as the guest's (host root's
+//                 files are the guest root's) and files the guest makes land
+//                 on the host with the host's ids. The host's own tree and
+//                 its shared /tmp keep the host's ids (Mount::host_ids):
+//                 there guest root is nobody. Set-ID bits and file
+//                 capabilities cannot be made (docs/security.md).
 //   skeletons     a mount point missing from the tree (a --bind target, /proc
 //                 in a --root tree) is made in a tmpfs copy of its parent
 //                 directory that binds each of the parent's entries back

@@ -84,6 +84,7 @@ std::optional<IdRange> g_guest_ids;
 }  // namespace
 
 void set_guest_id_range(std::uint32_t host_base, std::uint32_t count) { g_guest_ids = IdRange{host_base, count}; }
+void clear_guest_id_range() { g_guest_ids.reset(); }
 
 std::uint32_t guest_id_of_host(std::uint32_t host_id) {
   if (!g_guest_ids) return host_id;

@@ -26,6 +26,7 @@ std::uint32_t to_scmp(const FilterAction& a) {
     case ActionKind::kAllow: return SCMP_ACT_ALLOW;
     case ActionKind::kNotify: return SCMP_ACT_NOTIFY;
     case ActionKind::kTrace: return SCMP_ACT_TRACE(a.trace_data);
+    case ActionKind::kErrno: return SCMP_ACT_ERRNO(a.trace_data);
   }
   return SCMP_ACT_KILL_PROCESS;
 }
@@ -42,11 +43,19 @@ FilterAction forwarded_action(const PolicyOptions& opts) {
                                 : FilterAction{ActionKind::kAllow};
 }
 
+// The rules that apply to row `e`: deny rules always, forwarding and
+// translating ones only while the row is served.
 static std::vector<const abi::ForwardRule*> rules_for(const abi::SyscallEntry& e) {
   std::vector<const abi::ForwardRule*> out;
+  const bool served = e.serve != abi::Serve::kForward && !is_exec(e);
   for (const abi::ForwardRule& r : abi::forward_rules())
-    if (r.syscall == e.name) out.push_back(&r);
+    if (r.syscall == e.name && (r.deny_errno != 0 || served)) out.push_back(&r);
   return out;
+}
+
+static FilterAction rule_action(const abi::ForwardRule& r, const PolicyOptions& opts) {
+  if (r.deny_errno != 0) return {ActionKind::kErrno, static_cast<std::uint16_t>(r.deny_errno)};
+  return r.translate ? FilterAction{ActionKind::kTrace, kTraceTranslate} : forwarded_action(opts);
 }
 
 // Adds the forwarding rules of a served syscall, and its own action for the
@@ -59,7 +68,7 @@ static int add_rules_with_forwarding(scmp_filter_ctx ctx, const abi::SyscallEntr
                               const FilterAction& def, const std::vector<const abi::ForwardRule*>& rules,
                               const PolicyOptions& opts) {
   for (const abi::ForwardRule* r : rules) {
-    FilterAction fwd = r->translate ? FilterAction{ActionKind::kTrace, kTraceTranslate} : forwarded_action(opts);
+    FilterAction fwd = rule_action(*r, opts);
     int rc = seccomp_rule_add(ctx, to_scmp(fwd), e.nr_x86_64, 1,
                               SCMP_CMP(static_cast<unsigned>(r->arg), SCMP_CMP_MASKED_EQ, r->mask, r->value));
     if (rc != 0) return rc;
@@ -98,12 +107,8 @@ FilterAction action_for(const abi::SyscallEntry& e, const PolicyOptions& opts) {
 
 FilterAction action_for_call(const abi::SyscallEntry& e, const std::uint64_t (&args)[6],
                              const PolicyOptions& opts) {
-  if (e.serve != abi::Serve::kForward && !is_exec(e)) {
-    for (const abi::ForwardRule& r : abi::forward_rules()) {
-      if (r.syscall == e.name && r.matches(args))
-        return r.translate ? FilterAction{ActionKind::kTrace, kTraceTranslate} : forwarded_action(opts);
-    }
-  }
+  for (const abi::ForwardRule* r : rules_for(e))
+    if (r->matches(args)) return rule_action(*r, opts);
   return action_for(e, opts);
 }
 
@@ -131,7 +136,7 @@ std::unique_ptr<SeccompFilter> SeccompFilter::build(const PolicyOptions& opts, s
     FilterAction a = action_for(e, opts);
     if (a.kind == ActionKind::kNotify) f->notify_ = true;
     std::vector<const abi::ForwardRule*> rules = rules_for(e);
-    if (!rules.empty() && e.serve != abi::Serve::kForward && !is_exec(e)) {
+    if (!rules.empty()) {
       rc = add_rules_with_forwarding(ctx, e, a, def, rules, opts);
     } else if (a == def) {
       continue;

@@ -15,6 +15,8 @@
 //   execve, execveat -> TRACE(kExec)    (always: the supervisor takes the
 //                                        listener at the first exec, and sees
 //                                        every exec before it happens)
+//   deny rules (DENY_WHEN) -> ERRNO     (argument values no guest may use,
+//                                        refused in the filter: no race)
 #pragma once
 
 #include <cstdint>
@@ -43,10 +45,10 @@ struct PolicyOptions {
   bool no_new_privs = true;
 };
 
-enum class ActionKind { kAllow, kNotify, kTrace };
+enum class ActionKind { kAllow, kNotify, kTrace, kErrno };
 struct FilterAction {
   ActionKind kind;
-  std::uint16_t trace_data = 0;
+  std::uint16_t trace_data = 0;  // kTrace: the reason; kErrno: the errno
   bool operator==(const FilterAction&) const = default;
 };
 

@@ -135,6 +135,14 @@ std::string find_program(const std::string& name) {
   if (chdir(spec.cwd.c_str()) != 0 && chdir("/") != 0) setup_failed(control, errno_text("chdir " + spec.cwd));
   if (setns(userns, CLONE_NEWUSER) != 0) setup_failed(control, errno_text("setns(user namespace)"));
   close(userns);
+  // Granted places are the guest root's own (idmapped): no set-ID bit may
+  // survive a write there (CAP_FSETID) and no file capability may be set
+  // (CAP_SETFCAP), or the guest could leave host root's powers on the host
+  // for anyone to run (docs/security.md). Gone from the bounding set, they
+  // are gone after the exec below.
+  for (int cap : {CAP_FSETID, CAP_SETFCAP}) {
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) setup_failed(control, errno_text("dropping a capability"));
+  }
   // Host root's supplementary groups must not follow the guest in.
   if (syscall(SYS_setgroups, 0, nullptr) != 0) setup_failed(control, errno_text("setgroups"));
   if (syscall(SYS_setresgid, spec.gid, spec.gid, spec.gid) != 0)
@@ -206,9 +214,33 @@ std::string find_program(const std::string& name) {
   }
 }
 
+// The capabilities sentry needs to build a sandbox, or a message naming
+// those it lacks.
+std::string missing_capabilities() {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capget, &hdr, data) != 0) return "";
+  const std::pair<int, const char*> needed[] = {{CAP_SYS_ADMIN, "CAP_SYS_ADMIN (namespaces, mounts)"},
+                                                {CAP_SETUID, "CAP_SETUID"},
+                                                {CAP_SETGID, "CAP_SETGID (the guest's id maps)"},
+                                                {CAP_SYS_PTRACE, "CAP_SYS_PTRACE (supervising the guest)"},
+                                                {CAP_DAC_OVERRIDE, "CAP_DAC_OVERRIDE"}};
+  std::string missing;
+  for (const auto& [cap, name] : needed) {
+    if (!((data[cap / 32].effective >> (cap % 32)) & 1)) missing += std::string(missing.empty() ? "" : ", ") + name;
+  }
+  if (missing.empty()) return "";
+  return "sentry run needs root: it builds the guest's namespaces and mounts as root and runs the guest "
+         "unprivileged (missing: " + missing + "; running sentry as an ordinary user is not supported yet)";
+}
+
 }  // namespace
 
 std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
+  if (std::string missing = missing_capabilities(); !missing.empty()) {
+    *error = missing;
+    return std::nullopt;
+  }
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
     *error = errno_text("socketpair");

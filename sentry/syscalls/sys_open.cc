@@ -41,7 +41,14 @@ struct OpenRequest {
   int dirfd = AT_FDCWD;
   std::uint64_t path_ptr = 0;
   std::uint64_t flags = 0;
+  std::uint64_t mode = 0;
 };
+
+// A new file may not carry set-ID bits (the chmod family's filter rules and
+// the guest's missing CAP_FSETID say why, abi/forward_rules_x86_64.def).
+bool creates_set_id(const OpenRequest& r) {
+  return (r.flags & (O_CREAT | __O_TMPFILE)) != 0 && (r.mode & 06000) != 0;
+}
 
 bool writes(std::uint64_t flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
@@ -140,6 +147,7 @@ void install_content(kernel::Kernel& k, const SyscallPtr& call, const std::strin
 }
 
 void serve_open(kernel::Kernel& k, const SyscallPtr& call, const OpenRequest& r) {
+  if (creates_set_id(r)) return (void)call->fail(EPERM);
   // EFAULT, ENAMETOOLONG: the host's answer.
   const std::optional<std::string> raw = call->memory().read_cstring(r.path_ptr, PATH_MAX - 1);
   if (!raw) return (void)pass_to_host(call);
@@ -169,17 +177,17 @@ void serve_open(kernel::Kernel& k, const SyscallPtr& call, const OpenRequest& r)
 
 // Implements open(2).
 void sys_open(kernel::Kernel& k, const SyscallPtr& call) {
-  serve_open(k, call, OpenRequest{AT_FDCWD, call->arg(0), call->arg(1)});
+  serve_open(k, call, OpenRequest{AT_FDCWD, call->arg(0), call->arg(1), call->arg(2)});
 }
 
 // Implements creat(2): open(path, O_CREAT | O_WRONLY | O_TRUNC, mode).
 void sys_creat(kernel::Kernel& k, const SyscallPtr& call) {
-  serve_open(k, call, OpenRequest{AT_FDCWD, call->arg(0), O_CREAT | O_WRONLY | O_TRUNC});
+  serve_open(k, call, OpenRequest{AT_FDCWD, call->arg(0), O_CREAT | O_WRONLY | O_TRUNC, call->arg(1)});
 }
 
 // Implements openat(2).
 void sys_openat(kernel::Kernel& k, const SyscallPtr& call) {
-  serve_open(k, call, OpenRequest{static_cast<int>(call->arg(0)), call->arg(1), call->arg(2)});
+  serve_open(k, call, OpenRequest{static_cast<int>(call->arg(0)), call->arg(1), call->arg(2), call->arg(3)});
 }
 
 // Implements openat2(2). An open_how sentry cannot read, or one asking for
@@ -190,7 +198,7 @@ void sys_openat2(kernel::Kernel& k, const SyscallPtr& call) {
       (how.flags & O_PATH)) {
     return (void)pass_to_host(call);
   }
-  serve_open(k, call, OpenRequest{static_cast<int>(call->arg(0)), call->arg(1), how.flags});
+  serve_open(k, call, OpenRequest{static_cast<int>(call->arg(0)), call->arg(1), how.flags, how.mode});
 }
 
 }  // namespace

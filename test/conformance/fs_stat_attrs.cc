@@ -283,9 +283,14 @@ void chmod_family() {
   // Bits above 07777 are ignored; the file type never changes.
   CHECK(chmod(f.c_str(), 0170755) == 0);
   CHECK(stat_of(f).st_mode == (S_IFREG | 0755));
-  if (geteuid() == 0) {
+  const bool set_id = conformance::set_id_bits_allowed(g_dir);
+  if (geteuid() == 0 && set_id) {
     CHECK(chmod(f.c_str(), 04755) == 0);
     CHECK((stat_of(f).st_mode & 07777) == 04755);
+  } else if (geteuid() == 0) {
+    CHECK_ERR(chmod(f.c_str(), 04755), EPERM);
+    CHECK_ERR(chmod(f.c_str(), 02755), EPERM);
+    CHECK((stat_of(f).st_mode & 07777) == 0755);
   }
   const int fd = open(f.c_str(), O_RDONLY);  // fchmod needs no write access
   CHECK(fd >= 0);
@@ -362,7 +367,8 @@ void chown_family() {
   CHECK(fchown(fd, uid, gid) == 0);
   close(fd);
 
-  if (uid == 0) {
+  const bool set_id = conformance::set_id_bits_allowed(g_dir);
+  if (uid == 0 && set_id) {
     // Root gives files away; a chown (any chown, even -1/-1 or to the same
     // owner) of a regular file drops set-user-ID, and set-group-ID when group
     // execute is set.
@@ -378,6 +384,11 @@ void chown_family() {
     CHECK(chmod(f.c_str(), 02745) == 0);  // set-group-ID without group x:
     CHECK(chown(f.c_str(), 0, 0) == 0);   // mandatory-locking marker, kept
     CHECK((stat_of(f).st_mode & 07777) == 02745);
+    CHECK(chown(f.c_str(), uid, gid) == 0);
+  } else if (uid == 0) {
+    CHECK(chown(f.c_str(), 12345, 23456) == 0);  // root still gives files away
+    struct stat st = stat_of(f);
+    CHECK(st.st_uid == 12345 && st.st_gid == 23456);
     CHECK(chown(f.c_str(), uid, gid) == 0);
   } else {
     CHECK_ERR(chown(f.c_str(), uid + 1, gid), EPERM);

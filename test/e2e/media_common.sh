@@ -42,6 +42,9 @@ media_init() {
     command -v "$t" >/dev/null || media_skip "$t not found"
   done
   ffmpeg -hide_banner -encoders 2>/dev/null | grep -q ' libx264 ' || media_skip "ffmpeg lacks libx264"
+  # Every `sentry run` here grants the guest this directory (--rw "$WORK"):
+  # a 0700 directory of host root's, which the guest reaches only as a place
+  # granted to it (idmapped), not through the shared /tmp where it is nobody.
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/sentry-media.XXXXXX") || { echo "FAIL: mktemp"; exit 1; }
   case $WORK in *[!A-Za-z0-9/._-]*) echo "FAIL: work dir $WORK has unusual characters"; exit 1;; esac
   trap media_cleanup EXIT
@@ -165,7 +168,7 @@ media_push_with_retry() {
   for i in $(seq "$attempts"); do
     kill -0 "$server_pid" 2>/dev/null || { i=$((i - 1)); break; }  # server gone (e.g. port taken)
     cpfx=()
-    [ "$under_sentry" = yes ] && cpfx=("$SENTRY" run --report "$WORK/client.$i.report.json" --)
+    [ "$under_sentry" = yes ] && cpfx=("$SENTRY" run --rw "$WORK" --report "$WORK/client.$i.report.json" --)
     [ "$i" = 1 ] && echo "+ ${cpfx[*]} ${CLIENT[*]}" >> "$WORK/commands.txt"
     timeout -k 5 "$STEP_TIMEOUT" "${cpfx[@]}" "${CLIENT[@]}" > "$WORK/client.$i.log" 2>&1
     client_rc=$?

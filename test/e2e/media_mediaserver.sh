@@ -182,8 +182,8 @@ run_mediaserver() {
       hls.segNum 0 general.wait_audio_track_data_ms 5000
     url="rtsp://127.0.0.1:$rtsp/live/test"
     if [ "$who" = sentry ]; then
-      ms_pfx=("$SENTRY" run --report "$d/ms.report.json" --)
-      ff_pfx=("$SENTRY" run --report "$d/ff.report.json" --)
+      ms_pfx=("$SENTRY" run --rw "$WORK" --report "$d/ms.report.json" --)
+      ff_pfx=("$SENTRY" run --rw "$WORK" --report "$d/ff.report.json" --)
     fi
     MS_CMD=("${ms_pfx[@]}" "$d/MediaServer" -d)
     FF_CMD=("${ff_pfx[@]}" ffmpeg -hide_banner -nostdin -nostats -re -i "$WORK/in.mp4"

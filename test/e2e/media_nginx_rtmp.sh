@@ -104,7 +104,7 @@ attempt() {
   NGINX_CMD=("$NGINX" -e "$WORK/error.log" -p "$WORK/" -c "$WORK/nginx.conf")
   CLIENT=(ffmpeg -hide_banner -nostdin -nostats -re -i "$WORK/in.mp4" -c copy -f flv "$url")
   local npfx=() t0; t0=$(media_now)
-  [ "$MODE" = sentry ] && npfx=("$SENTRY" run --report "$WORK/nginx.report.json" --)
+  [ "$MODE" = sentry ] && npfx=("$SENTRY" run --rw "$WORK" --report "$WORK/nginx.report.json" --)
   echo "+ ${npfx[*]} ${NGINX_CMD[*]}" > "$WORK/commands.txt"
   # timeout is only the safety net; it signals its whole process group when it
   # fires. The graceful stop goes to timeout's child: nginx's master (native)

@@ -78,8 +78,8 @@ os.rename(status + ".tmp", status)
 # RUNNER_PID and SENTRY_PID (waits for the latter).
 start_run() {
   local name=$1; shift
-  echo "+ TMPDIR=$SENTRY_TMP $SENTRY run -- $*" >> "$WORK/commands.txt"
-  TMPDIR=$SENTRY_TMP python3 -c "$RUNNER" "$WORK/$name.status" "$SENTRY" run -- "$@" > "$WORK/$name.log" 2>&1 &
+  echo "+ TMPDIR=$SENTRY_TMP $SENTRY run --rw $WORK -- $*" >> "$WORK/commands.txt"
+  TMPDIR=$SENTRY_TMP python3 -c "$RUNNER" "$WORK/$name.status" "$SENTRY" run --rw "$WORK" -- "$@" > "$WORK/$name.log" 2>&1 &
   RUNNER_PID=$!
   MEDIA_BG_PIDS+=("$RUNNER_PID")
   SENTRY_PID=

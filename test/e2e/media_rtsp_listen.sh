@@ -46,7 +46,7 @@ attempt() {
   case $MODE in
     native|separate)
       local spfx=()
-      [ "$MODE" = separate ] && spfx=("$SENTRY" run --report "$WORK/server.report.json" --)
+      [ "$MODE" = separate ] && spfx=("$SENTRY" run --rw "$WORK" --report "$WORK/server.report.json" --)
       echo "+ ${spfx[*]} ${SERVER[*]}" > "$WORK/commands.txt"
       timeout -k 5 "$STEP_TIMEOUT" "${spfx[@]}" "${SERVER[@]}" > "$WORK/server.log" 2>&1 &
       local server_pid=$!
@@ -84,8 +84,8 @@ attempt() {
         wait $spid; src=$?
         echo "$src $crc $i" > $w/shared.status
         [ $src -eq 0 ] && [ "$crc" = 0 ]'
-      echo "+ $SENTRY run --report $WORK/shared.report.json -- sh -c '<server & client-with-retry; wait>' sh $WORK '${SERVER[*]}' '${CLIENT[*]}'" > "$WORK/commands.txt"
-      timeout -k 5 $((2 * STEP_TIMEOUT)) "$SENTRY" run --report "$WORK/shared.report.json" -- \
+      echo "+ $SENTRY run --rw $WORK --report $WORK/shared.report.json -- sh -c '<server & client-with-retry; wait>' sh $WORK '${SERVER[*]}' '${CLIENT[*]}'" > "$WORK/commands.txt"
+      timeout -k 5 $((2 * STEP_TIMEOUT)) "$SENTRY" run --rw "$WORK" --report "$WORK/shared.report.json" -- \
         sh -c "$script" sh "$WORK" "${SERVER[*]}" "${CLIENT[*]}" > "$WORK/sentry.log" 2>&1
       local rc=$?
       shared_sentry_rc=$rc

@@ -388,25 +388,32 @@ class Flipper {
     for (auto& v : variants_) v.resize(kSize, '\0');
     memcpy(buf_, variants_[0].data(), kSize);
     thread_ = std::thread([this] { run(); });
+    while (flips() == 0) std::this_thread::yield();  // racing from the first call on
   }
   ~Flipper() {
     stop_.store(true);
     thread_.join();
   }
   char* data() { return buf_; }
-  uint64_t flips() const { return flips_.load(); }
+  // Contents written so far (shown with each race's tally: a race whose
+  // flipper barely ran tested nothing).
+  uint64_t flips() const { return flips_.load(std::memory_order_relaxed); }
 
  private:
+  // Writes a randomly chosen variant, then dwells a random while (0..255
+  // pause instructions): a fixed rhythm could phase-lock with the main loop
+  // so that the call always sees the same variant.
   void run() {
-    uint64_t n = 0;
+    uint64_t x = 0x9e3779b97f4a7c15ull ^ reinterpret_cast<uintptr_t>(this);
     while (!stop_.load(std::memory_order_relaxed)) {
-      for (const auto& v : variants_) {
-        memcpy(buf_, v.data(), kSize);
-        asm volatile("" ::: "memory");  // keep every store: the kernel must see each content
-        ++n;
-      }
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      memcpy(buf_, variants_[x % variants_.size()].data(), kSize);
+      asm volatile("" ::: "memory");  // keep every store: the kernel must see each content
+      flips_.fetch_add(1, std::memory_order_relaxed);
+      for (unsigned spin = (x >> 32) & 255; spin; --spin) asm volatile("pause" ::: "memory");
     }
-    flips_.store(n);
   }
   std::vector<std::string> variants_;
   alignas(64) char buf_[kSize];
@@ -418,11 +425,12 @@ class Flipper {
 // Counts outcomes of a race loop by name ("ok", "EACCES", ...).
 struct Tally {
   std::map<std::string, long> counts;
+  int64_t flips = -1;  // how often a Flipper changed the argument meanwhile (-1: none)
   void add(const std::string& k) { ++counts[k]; }
   std::string str() const {
     std::string s;
     for (auto& [k, v] : counts) s += (s.empty() ? "" : " ") + k + "=" + std::to_string(v);
-    return s;
+    return flips < 0 ? s : s + " flips=" + std::to_string(flips);
   }
 };
 
@@ -564,6 +572,29 @@ void clone_untraced(const Args&) {
     _exit(0);
   }
   report("clone-CLONE_UNTRACED", pid, "child=" + std::to_string(pid));
+}
+
+// A bounded fork bomb (at most MAX children, each sleeping 1.5 s): run with
+// sentry's --pids-limit, the tree must stop growing at the limit. Judged from
+// the host, which counts this program's processes while it runs.
+void fork_bomb(const Args& a) {
+  long max = arg_long(a, 0), made = 0;
+  int first_err = 0;
+  while (made < max) {
+    pid_t p = fork();
+    if (p == 0) {
+      sleep_ms(1500);
+      _exit(0);
+    }
+    if (p < 0) {
+      first_err = errno;
+      break;
+    }
+    ++made;
+  }
+  note("fork", std::to_string(made) + " children" + (first_err ? std::string(", then ") + err_name(first_err) : ""));
+  while (wait(nullptr) > 0 || errno == EINTR) {
+  }
 }
 
 // ===========================================================================
@@ -1548,6 +1579,7 @@ void race_open_read(const Args& a) {
         if (shown++ < 3) note("read-other", escaped(s.data(), s.size()));
       }
     }
+    t.flips = static_cast<int64_t>(f.flips());
   }
   note("tally", t.str());
 }
@@ -1569,6 +1601,7 @@ void race_open_write(const Args& a) {
       t.add(write(fd, "W", 1) == 1 ? "written" : "write-failed");
       close(fd);
     }
+    t.flips = static_cast<int64_t>(f.flips());
   }
   note("tally", t.str());
 }
@@ -1637,6 +1670,7 @@ void race_execve(const Args& a) {
         syscall(SYS_execve, f.data(), argv, envp);
         t.add(err_name(errno));
       }
+      t.flips = static_cast<int64_t>(f.flips());
     }
     note("tally", t.str());
     _exit(0);
@@ -1678,6 +1712,7 @@ void race_connect(const Args& a) {
       t.add(std::string(fam == AF_UNIX ? "unix-" : "inet6-") + (r == 0 ? "ok" : err_name(errno)));
       close(s);
     }
+    t.flips = static_cast<int64_t>(f.flips());
   }
   note("tally", t.str());
 }
@@ -1712,6 +1747,7 @@ void race_sendto(const Args& a) {
       ssize_t r = sendto(s, m.data(), m.size(), 0, reinterpret_cast<sockaddr*>(f.data()), len);
       t.add(std::string(s == su ? "unix-" : "inet6-") + (r >= 0 ? "ok" : err_name(errno)));
     }
+    t.flips = static_cast<int64_t>(f.flips());
   }
   note("tally", t.str());
 }
@@ -1751,6 +1787,7 @@ void race_bind(const Args& a) {
         close(s);
       }
     }
+    t.flips = static_cast<int64_t>(f.flips());
   }
   note("tally", t.str());
   if (!kept.empty()) {
@@ -1802,6 +1839,7 @@ const Attack kAttacks[] = {
     {"prlimit_victim", "process", prlimit_victim},
     {"affinity_victim", "process", affinity_victim},
     {"clone_untraced", "process", clone_untraced},
+    {"fork_bomb", "process", fork_bomb},
     // sentry itself
     {"sig_sentry", "sentry", sig_sentry},
     {"sig_sentry_pidfd", "sentry", sig_sentry_pidfd},

@@ -11,6 +11,11 @@
 # restores what the attacks change, but they do change it for a moment.
 [ "${1:-}" = run ] || { echo "usage: $0 run [--platform P] -- PROGRAM [ARGS...]" >&2; exit 2; }
 shift
+if [ "${1:-}" = --help ]; then
+  echo "no_sandbox.sh run [OPTIONS] -- PROGRAM [ARGS...]: every sentry run option"
+  echo "(--platform, --pids-limit, ...) is accepted and ignored"
+  exit 0
+fi
 while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
 [ "${1:-}" = -- ] && shift
 [ $# -gt 0 ] || { echo "usage: $0 run [--platform P] -- PROGRAM [ARGS...]" >&2; exit 2; }

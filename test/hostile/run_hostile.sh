@@ -73,7 +73,7 @@ ITERS=${HOSTILE_ITERS:-10000}
 
 skip_all() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip_all "needs host root (sentry runs as root; the victims and judges need it)"
-for tool in python3 timeout sha256sum xxd ip pgrep dmesg findmnt stat ionice env mount umount; do
+for tool in python3 timeout sha256sum xxd ip ps pgrep dmesg findmnt mountpoint stat ionice env mount umount; do
   command -v "$tool" >/dev/null || skip_all "$tool is not installed"
 done
 [ -x /usr/bin/env ] || skip_all "/usr/bin/env is missing (used to keep sentry's secret out of the guest)"
@@ -122,9 +122,13 @@ declare -A SECRET=(
 )
 
 # --- directories ----------------------------------------------------------------
-T=$(mktemp -d /tmp/hostile-state.XXXXXX)    # the script's own state (0700)
-BIN=$(mktemp -d /tmp/hostile-bin.XXXXXX)    # the guest binary, readable by anyone
-WORK=$(mktemp -d /tmp/hostile-work.XXXXXX)  # one working directory per attack
+# Only the working directories are under /tmp: the guest may write there (and
+# in /tmp), so the script's own state, the guest's recorded output and the
+# programs the host runs live where it cannot (a guest that escaped must not
+# be able to erase the evidence or change what the host executes).
+T=$(mktemp -d /var/tmp/hostile-state.XXXXXX)  # the script's own state (0700)
+BIN=$(mktemp -d /var/tmp/hostile-bin.XXXXXX)  # the guest binary, readable by anyone
+WORK=$(mktemp -d /tmp/hostile-work.XXXXXX)    # one working directory per attack
 VT=$(mktemp -d /var/tmp/hostile.XXXXXX)     # victims outside the writable areas
 VICT=$(mktemp -d /var/tmp/hostile-victim.XXXXXX)  # the victim process's own files
 TMPV=$(mktemp -d /tmp/hostile-tmpvictim.XXXXXX)   # host root's private dir in /tmp (0700)
@@ -254,7 +258,7 @@ restore_host() {
 probe_guest_uid() {
   local d=$WORK/uid_probe p="" i
   mkdir -p "$d" && chmod 777 "$d"
-  (cd "$d" && exec timeout -k 3 30 "$SENTRY" run "${PLAT[@]}" -- "$GUEST" sleep 3000 </dev/null >"$d.out" 2>"$d.err") &
+  (cd "$d" && exec timeout -k 3 30 "$SENTRY" run "${PLAT[@]}" -- "$GUEST" sleep 3000 </dev/null >"$T/out/uid_probe.out" 2>"$T/out/uid_probe.err") &
   local run=$!
   for i in $(seq 50); do
     p=$(pgrep -f "^$GUEST sleep 3000" | head -1)
@@ -266,7 +270,7 @@ probe_guest_uid() {
     GUEST_UID=$(awk '/^Uid:/ {print $2}' "/proc/$p/status")
     GUEST_GID=$(awk '/^Gid:/ {print $2}' "/proc/$p/status")
   else
-    echo "note: the uid probe guest did not show up: $(tail -c 300 "$d.err" | tr '\n' ' ')"
+    echo "note: the uid probe guest did not show up: $(tail -c 300 "$T/out/uid_probe.err" | tr '\n' ' ')"
   fi
   kill "$run" 2>/dev/null
   wait "$run" 2>/dev/null
@@ -332,7 +336,8 @@ kill_survivors() {
 build_vt  # creates $VT/sock for the path listener
 mkdir -p "$T/srv"
 python3 "$HELPER" servers "$T/srv" "$ABS_STREAM" "$ABS_DGRAM" "$VT/sock/host.sock" </dev/null >/dev/null 2>"$T/srv/err" &
-PIDS_TO_KILL+=($!)
+SERVERS_PID=$!
+PIDS_TO_KILL+=("$SERVERS_PID")
 disown
 for _ in $(seq 100); do [ -e "$T/srv/ready" ] && break; sleep 0.05; done
 [ -e "$T/srv/ready" ] || { echo "FAIL: host listeners did not start: $(cat "$T/srv/err")"; exit 1; }
@@ -368,11 +373,11 @@ fi
 UEVENT_FILE=/sys/devices/virtual/mem/full/uevent
 # Preflight: sentry must be able to run the guest at all, or every verdict
 # below would be meaningless.
-mkdir -p "$WORK/preflight" && chmod 777 "$WORK/preflight"
-(cd "$WORK/preflight" && timeout -k 3 60 "$SENTRY" run "${PLAT[@]}" -- "$GUEST" noop </dev/null >"$WORK/preflight.out" 2>"$WORK/preflight.err")
+mkdir -p "$WORK/preflight" "$T/out" && chmod 777 "$WORK/preflight"
+(cd "$WORK/preflight" && timeout -k 3 60 "$SENTRY" run "${PLAT[@]}" -- "$GUEST" noop </dev/null >"$T/out/preflight.out" 2>"$T/out/preflight.err")
 rc=$?
-if [ "$rc" != 0 ] || ! grep -qx "END noop" "$WORK/preflight.out"; then
-  echo "FAIL: $SENTRY run ${PLAT[*]} cannot run the guest at all (exit $rc): $(tail -c 400 "$WORK/preflight.err" | tr '\n' ' ')"
+if [ "$rc" != 0 ] || ! grep -qx "END noop" "$T/out/preflight.out"; then
+  echo "FAIL: $SENTRY run ${PLAT[*]} cannot run the guest at all (exit $rc): $(tail -c 400 "$T/out/preflight.err" | tr '\n' ' ')"
   exit 1
 fi
 probe_guest_uid
@@ -396,7 +401,7 @@ run_guest() {
   if [[ $name == tiocsti* ]]; then
     (cd "$W" && exec env HOSTILE_SENTRY_SECRET="${SECRET[sentry-env]}" \
        python3 "$HELPER" pty-run "$OUT" "$to" -- bash -c "$TTY_RUNNER" hostile-tty \
-       "$SENTRY" run "${PLAT[@]}" -- /usr/bin/env -u HOSTILE_SENTRY_SECRET "$GUEST" "$name" "$@" \
+       "$SENTRY" run "${PLAT[@]}" "${SENTRY_OPTS[@]}" -- /usr/bin/env -u HOSTILE_SENTRY_SECRET "$GUEST" "$name" "$@" \
        9<"$VT/fdsecret" </dev/null 2>"$ERR")
     sed -i 's/\r$//' "$OUT"  # the pty's line endings
     RC=$(sed -n 's/^SENTRY-EXIT \([0-9]*\).*/\1/p' "$OUT" | head -1)
@@ -405,7 +410,7 @@ run_guest() {
   fi
   (cd "$W" && exec env HOSTILE_SENTRY_SECRET="${SECRET[sentry-env]}" timeout -k 3 "$to" \
      bash -c "$RUNNER" hostile-run \
-     "$SENTRY" run "${PLAT[@]}" -- /usr/bin/env -u HOSTILE_SENTRY_SECRET "$GUEST" "$name" "$@" \
+     "$SENTRY" run "${PLAT[@]}" "${SENTRY_OPTS[@]}" -- /usr/bin/env -u HOSTILE_SENTRY_SECRET "$GUEST" "$name" "$@" \
      9<"$VT/fdsecret" </dev/null >"$OUT" 2>"$ERR") &
   RUNPID=$!
   declare -F "during_$name" >/dev/null && "during_$name"
@@ -419,12 +424,17 @@ declare -A VERDICT=()
 ESCAPED=() PASSED=() SKIPPED=() UNFINISHED=()
 ONLY=" ${HOSTILE_ONLY:-} "
 
-# attack NAME [-t TIMEOUT] [-- ARGS...]: runs one attack and prints its
-# verdict. @V@, @ES@, @EE@ become the victim's pid and environment range.
+# attack NAME [-t TIMEOUT] [-o SENTRY-OPTION]... [-- ARGS...]: runs one attack
+# and prints its verdict. @V@, @ES@, @EE@ become the victim's pid and
+# environment range.
 attack() {
   local name=$1 to=30
   shift
-  if [ "${1:-}" = -t ]; then to=$2; shift 2; fi
+  SENTRY_OPTS=()
+  while [ "${1:-}" = -t ] || [ "${1:-}" = -o ]; do
+    if [ "$1" = -t ]; then to=$2; else SENTRY_OPTS+=("$2"); fi
+    shift 2
+  done
   [ "${1:-}" = -- ] && shift
   [ "$ONLY" = "  " ] || [[ $ONLY == *" $name "* ]] || return 0
   local reason=""
@@ -439,7 +449,7 @@ attack() {
     x=${x//@V@/$VICTIM}; x=${x//@ES@/$V_ES}; x=${x//@EE@/$V_EE}
     args+=("$x")
   done
-  W=$WORK/$name OUT=$WORK/$name.out ERR=$WORK/$name.err
+  W=$WORK/$name OUT=$T/out/$name.out ERR=$T/out/$name.err
   mkdir -p "$W" && chmod 777 "$W"
   declare -F "prep_$name" >/dev/null && "prep_$name"
   EV=()
@@ -495,6 +505,10 @@ check_world() {
     ev "host listeners saw $((nev - ${EVENTS_SEEN:-0})) event(s): $(tail -n +"$((${EVENTS_SEEN:-0} + 1))" "$EVENTS" | head -3 | tr '\n' ' ')"
     EVENTS_SEEN=$nev
   fi
+  if ! kill -0 "$SERVERS_PID" 2>/dev/null; then
+    echo "FAIL: the host listeners died (after $name): $(tail -c 300 "$T/srv/err")"
+    exit 1  # every network verdict from here on would be blind
+  fi
   local left
   left=$(kill_survivors | tr '\n' ' ')
   [ -z "$left" ] || ev "guest processes outlived sentry run (killed now: $left)"
@@ -538,7 +552,7 @@ gate_kill_all() {
 # kill_all_probe passed).
 gate_kill_init() {
   local init
-  init=$(grep -m1 '^INIT ' "$WORK/proc_host_init.out" 2>/dev/null)
+  init=$(grep -m1 '^INIT ' "$T/out/proc_host_init.out" 2>/dev/null)
   [ "${VERDICT[proc_host_init]:-}" = PASS ] || { echo "proc_host_init did not pass: pid 1 may be the host's init"; return; }
   [ -n "$init" ] && [ "$init" != "$(host_init_line)" ] && return
   [ "${VERDICT[kill_all_probe]:-}" = PASS ] && return
@@ -549,6 +563,23 @@ gate_pidfd_getfd_init() { gate_kill_init; }
 gate_pivot_root() {
   [ "${VERDICT[mount_tmpfs]:-}" = PASS ] ||
     echo "mount_tmpfs did not pass: the guest may be in the host's mount namespace, where pivot_root moves the host's root"
+}
+PIDS_LIMIT=32
+gate_fork_bomb() {
+  "$SENTRY" run --help 2>&1 | grep -q -- --pids-limit || echo "$SENTRY run has no --pids-limit option"
+}
+# Counts the guest's processes on the host while it runs.
+during_fork_bomb() {
+  local n max=0
+  while kill -0 "$RUNPID" 2>/dev/null; do
+    n=$(pgrep -c -f "^$GUEST fork_bomb")
+    [ "$n" -gt "$max" ] && max=$n
+    sleep 0.02
+  done
+  FORK_MAX=$max
+}
+judge_fork_bomb() {
+  [ "$FORK_MAX" -gt "$PIDS_LIMIT" ] && ev "the guest ran $FORK_MAX processes at once under --pids-limit $PIDS_LIMIT"
 }
 gate_affinity_victim() { [ "$NPROC" -ge 2 ] || echo "one CPU: an affinity change cannot be seen"; }
 no_sniffer() { [ "$SNIFFER_OK" = 1 ] || echo "no AF_PACKET sniffer on the host's lo: $(cat "$T/srv/sniffer.unavailable")"; }
@@ -663,15 +694,15 @@ judge_tiocsti_devtty() { judge_tiocsti; }
 
 # Polls the host's /proc/net/unix for the guest's abstract name while it runs.
 poll_abstract_bind() {
-  rm -f "$W.seen"
+  rm -f "$T/out/seen"
   while kill -0 "$RUNPID" 2>/dev/null; do
-    grep -qF "@$ABS_BIND" /proc/net/unix && { grep -F "@$ABS_BIND" /proc/net/unix | head -1 > "$W.seen"; break; }
+    grep -qF "@$ABS_BIND" /proc/net/unix && { grep -F "@$ABS_BIND" /proc/net/unix | head -1 > "$T/out/seen"; break; }
     sleep 0.05
   done
 }
 during_abstract_bind() { poll_abstract_bind; }
 during_race_bind() { poll_abstract_bind; }
-judge_abstract_bind() { [ -s "$W.seen" ] && ev "the guest's abstract name is in the host's /proc/net/unix: $(cat "$W.seen")"; }
+judge_abstract_bind() { [ -s "$T/out/seen" ] && ev "the guest's abstract name is in the host's /proc/net/unix: $(cat "$T/out/seen")"; }
 judge_race_bind() { judge_abstract_bind; }
 
 # Host traffic on lo that a packet socket in the host's netns would see.
@@ -729,6 +760,7 @@ attack prio_victim -- @V@
 attack prlimit_victim -- @V@
 attack affinity_victim -- @V@ $((NPROC - 1))
 attack clone_untraced
+attack fork_bomb -o --pids-limit -o "$PIDS_LIMIT" -- 300
 
 # sentry itself
 attack sig_sentry -- @SENTRY@

@@ -20,6 +20,7 @@ std::uint32_t expected_ret(const platform::FilterAction& a) {
     case ActionKind::kAllow: return SECCOMP_RET_ALLOW;
     case ActionKind::kNotify: return SECCOMP_RET_USER_NOTIF;
     case ActionKind::kTrace: return SECCOMP_RET_TRACE | a.trace_data;
+    case ActionKind::kErrno: return SECCOMP_RET_ERRNO | a.trace_data;
   }
   return 0;
 }
@@ -57,7 +58,10 @@ void check_every_row(const PolicyOptions& opts) {
     miss[r.arg] = r.value ^ (r.mask & (~r.mask + 1));  // flip the lowest masked bit
     CHECK(run(bpf, e->nr_x86_64, AUDIT_ARCH_X86_64, match) == expected_ret(platform::action_for_call(*e, match, opts)));
     CHECK(run(bpf, e->nr_x86_64, AUDIT_ARCH_X86_64, miss) == expected_ret(platform::action_for_call(*e, miss, opts)));
-    if (e->serve != abi::Serve::kForward) {
+    if (r.deny_errno != 0) {
+      CHECK(platform::action_for_call(*e, match, opts) ==
+            platform::FilterAction{platform::ActionKind::kErrno, static_cast<std::uint16_t>(r.deny_errno)});
+    } else if (e->serve != abi::Serve::kForward) {
       CHECK(platform::action_for_call(*e, match, opts) ==
             (r.translate ? platform::FilterAction{platform::ActionKind::kTrace, platform::kTraceTranslate}
                          : platform::forwarded_action(opts)));

@@ -14,9 +14,13 @@
 //   epoll_pingpong      two threads passing a byte through two pipes, each
 //                       blocking in epoll_wait on its own edge-triggered
 //                       instance (one iteration = 2 blocking waits)
+//   path_stat           newfstatat of a file in the host's read-only tree
+//   path_open_close     openat + close of the same file
+//   proc_open_close     openat + close of /proc/self/status (the model's)
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -154,5 +158,37 @@ void epoll_pingpong(benchmark::State& state) {
 BENCHMARK(epoll_pingpong)->UseRealTime();
 
 }  // namespace
+
+constexpr const char* kLibc = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+
+void path_stat(benchmark::State& state) {
+  struct stat st;
+  for (auto _ : state) benchmark::DoNotOptimize(syscall(SYS_newfstatat, AT_FDCWD, kLibc, &st, 0));
+}
+BENCHMARK(path_stat);
+
+void path_open_close(benchmark::State& state) {
+  for (auto _ : state) {
+    long fd = syscall(SYS_openat, AT_FDCWD, kLibc, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      state.SkipWithError("openat failed");
+      break;
+    }
+    syscall(SYS_close, fd);
+  }
+}
+BENCHMARK(path_open_close);
+
+void proc_open_close(benchmark::State& state) {
+  for (auto _ : state) {
+    long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      state.SkipWithError("openat failed");
+      break;
+    }
+    syscall(SYS_close, fd);
+  }
+}
+BENCHMARK(proc_open_close);
 
 BENCHMARK_MAIN();
