@@ -5,7 +5,10 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <type_traits>
+
+#include "abi/forward_rules.h"
 
 namespace sentry::abi {
 namespace {
@@ -226,6 +229,23 @@ std::string render_compatibility_markdown() {
             (e.deny_errno != 0 ? deny_errno_name(e.deny_errno) : std::string()) + " | " +
             md_cell(e.reason) + " |\n";
     }
+  }
+  // The argument rules (abi/forward_rules_x86_64.def) refine a row.
+  md += "\n## Argument rules\n\n";
+  md += "Calls whose argument matches are served differently from their row: "
+        "forwarded (the host runs them), translated (the guest's thread runs them "
+        "with rewritten arguments) or refused by the filter with an errno.\n\n";
+  md += "| Syscall | Argument | Mask | Value | Then | Reason |\n";
+  md += "|:--|--:|--:|--:|:--|:--|\n";
+  for (const ForwardRule& r : forward_rules()) {
+    char mask[32], value[32];
+    std::snprintf(mask, sizeof mask, "%#llx", static_cast<unsigned long long>(r.mask));
+    std::snprintf(value, sizeof value, "%#llx", static_cast<unsigned long long>(r.value));
+    const std::string then = r.deny_errno != 0 ? "refused, " + deny_errno_name(r.deny_errno)
+                             : r.translate   ? std::string("translated")
+                                             : std::string("forwarded");
+    md += "| `" + std::string(r.syscall) + "` | " + std::to_string(r.arg) + " | " + mask + " | " + value +
+          " | " + then + " | " + md_cell(r.reason) + " |\n";
   }
   return md;
 }

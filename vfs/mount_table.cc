@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <climits>
-#include <cstdio>
 #include <cstdlib>
 #include <utility>
 
@@ -188,29 +187,6 @@ std::optional<std::string> MountTable::guest_path_of(std::string_view host_path)
     }
   }
   return best;
-}
-
-std::vector<std::pair<std::string, std::string>> MountTable::unreachable_places() const {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const Mount& m : mounts_) {
-    if (m.kind != MountKind::kHost || m.host_ids || m.guest == "/") continue;
-    std::string dir = m.guest;
-    while (dir != "/") {
-      dir = dir.substr(0, std::max<std::size_t>(dir.rfind('/'), 1));
-      const Mount& holder = find(dir);
-      if (holder.kind != MountKind::kHost || !holder.host_ids) continue;
-      struct stat st;
-      if (::stat(host_path(holder, dir).c_str(), &st) == 0 && !(st.st_mode & S_IXOTH)) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%03o", st.st_mode & 0777);
-        out.emplace_back(m.guest, m.guest + " lies below " + dir + " (mode " + mode +
-                                      "), which the guest may not search: reach it by a relative path from a "
-                                      "working directory inside it, or make " + dir + " searchable (chmod o+x)");
-        break;
-      }
-    }
-  }
-  return out;
 }
 
 bool MountTable::identity(std::string_view guest_path) const {

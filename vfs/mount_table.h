@@ -64,10 +64,6 @@ class MountTable {
   // in between, so that every guest path is the same host path.
   bool identity(std::string_view guest_path) const;
   const std::vector<Mount>& mounts() const { return mounts_; }
-  // Granted places the guest cannot reach by their path: a directory on the
-  // way lies in the host's tree (host ids) and is not searchable by others,
-  // so only relative paths from inside work. (guest path, why) per place.
-  std::vector<std::pair<std::string, std::string>> unreachable_places() const;
 
  private:
   std::vector<Mount> mounts_;  // in order of addition; later shadows earlier

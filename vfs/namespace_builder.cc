@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -87,6 +88,22 @@ void make_read_only(const std::string& path) {
 // that exists is rebuilt as a skeleton: a tmpfs holding a bind of each of
 // its entries, plus the missing directories. Nothing on the host changes.
 // `skeletons` collects the tmpfs mounts, made read-only once the tree is done.
+// Makes the directories of `guest` below `existing` (a tmpfs of sentry's).
+std::string make_dirs(const std::string& root, const std::string& existing, const std::string& guest) {
+  std::string path = existing == "/" ? "" : existing;
+  std::size_t from = path.size() + 1;
+  while (from <= guest.size()) {
+    std::size_t slash = guest.find('/', from);
+    if (slash == std::string::npos) slash = guest.size();
+    path = guest.substr(0, slash);
+    struct stat st;
+    if (stat((root + path).c_str(), &st) != 0 && mkdir((root + path).c_str(), 0755) != 0)
+      return failed("mkdir " + path + " in a skeleton");
+    from = slash + 1;
+  }
+  return "";
+}
+
 std::string ensure_mount_point(const std::string& root, const std::string& guest,
                                std::vector<std::string>* skeletons) {
   struct stat st;
@@ -104,6 +121,8 @@ std::string ensure_mount_point(const std::string& root, const std::string& guest
   const std::string dir = existing == "/" ? root : root + existing;
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return "cannot mount on " + guest + ": " + existing + " is not a directory in the guest's tree";
+  if (std::find(skeletons->begin(), skeletons->end(), dir) != skeletons->end())
+    return make_dirs(root, existing, guest);  // already a tmpfs of sentry's
   int clone = open_tree(AT_FDCWD, dir.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
   if (clone < 0) return failed("open_tree " + existing);
   if (mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") != 0) {
@@ -143,18 +162,32 @@ std::string ensure_mount_point(const std::string& root, const std::string& guest
   if (d != nullptr) closedir(d);
   close(clone);
   if (!error.empty()) return error;
-  // The missing directories, on the skeleton's tmpfs.
-  std::string path = existing == "/" ? "" : existing;
-  std::size_t from = path.size() + 1;
-  while (from <= guest.size()) {
-    std::size_t slash = guest.find('/', from);
-    if (slash == std::string::npos) slash = guest.size();
-    path = guest.substr(0, slash);
-    if (stat((root + path).c_str(), &st) != 0 && mkdir((root + path).c_str(), 0755) != 0)
-      return failed("mkdir " + path + " in a skeleton");
+  return make_dirs(root, existing, guest);
+}
+
+// A place the user granted may lie below a directory of the host's tree that
+// the guest, an ordinary user there, may not search (a 0700 `mktemp -d`, a
+// home). Each such directory on the way becomes an empty tmpfs (searchable),
+// in which the path to the place is made: the guest then reaches the place
+// by its path and sees nothing else of that directory, as in bubblewrap's
+// trees. The working directory is entered before this matters.
+std::string open_way_to(const std::string& root, const MountTable& table, const std::string& guest,
+                        std::vector<std::string>* skeletons) {
+  std::size_t from = 1;
+  while (true) {
+    const std::size_t slash = guest.find('/', from);
+    if (slash == std::string::npos) return "";  // the place itself: not a step on the way
+    const std::string step = guest.substr(0, slash);
     from = slash + 1;
+    struct stat st;
+    if (stat((root + step).c_str(), &st) != 0) return "";  // missing: ensure_mount_point makes it
+    const bool searchable = (st.st_mode & S_IXOTH) != 0;
+    if (searchable || !table.find(step).host_ids) continue;
+    if (std::find(skeletons->begin(), skeletons->end(), root + step) != skeletons->end()) continue;
+    if (mount("tmpfs", (root + step).c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=64k") != 0)
+      return failed("mount a searchable tmpfs on " + step);
+    skeletons->push_back(root + step);
   }
-  return "";
 }
 
 std::string build_proc(const std::string& root) {
@@ -244,7 +277,8 @@ std::string build_guest_tree(const MountTable& table, int idmap_userns_fd) {
   std::vector<std::string> skeletons;
   for (const Planned& p : planned) {
     const std::string target = p.mount->guest == "/" ? root : root + p.mount->guest;
-    if (p.mount->guest != "/") error = ensure_mount_point(root, p.mount->guest, &skeletons);
+    if (p.mount->guest != "/" && !p.mount->host_ids) error = open_way_to(root, table, p.mount->guest, &skeletons);
+    if (p.mount->guest != "/" && error.empty()) error = ensure_mount_point(root, p.mount->guest, &skeletons);
     if (error.empty()) error = attach(p.fd, target);
     if (!error.empty()) break;
   }

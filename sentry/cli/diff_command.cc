@@ -583,10 +583,6 @@ int diff_command(const DiffArgs& args, const char* self_exe) {
     std::fprintf(stderr, "sentry diff: cannot create %s: %s\n", base_template.c_str(), strerror(errno));
     return 2;
   }
-  // Searchable by all: the guest is no host root, and reaches its scratch
-  // dir (its working directory, granted to it) through this one. The traces
-  // beside them are written by sentry and strace, not by the program.
-  chmod(tmpl.data(), 0711);
   // Canonical, so that `pwd -P` and $PWD print the path that is normalised.
   const fs::path base = fs::weakly_canonical(tmpl.data(), ec);
   const fs::path native_dir = base / "native", sentry_dir = base / "sentry";

@@ -179,13 +179,6 @@ int run_command(const RunArgs& args) {
     std::fprintf(stderr, "sentry: %s\n", error.c_str());
     return 125;
   }
-  // A place the user named (--rw, --bind) that its path cannot reach for an
-  // unprivileged guest; the working directory is entered before the guest's
-  // identity is taken, so it is reached anyway.
-  const std::optional<std::string> guest_cwd = opts.mounts->guest_path_of(mount_opts.host_cwd);
-  for (const auto& [place, why] : opts.mounts->unreachable_places()) {
-    if (!guest_cwd || place != *guest_cwd) std::fprintf(stderr, "sentry: warning: %s\n", why.c_str());
-  }
 
   auto start = std::chrono::steady_clock::now();
   Supervisor supervisor(opts);
