@@ -131,6 +131,11 @@ std::unique_ptr<SeccompFilter> SeccompFilter::build(const PolicyOptions& opts, s
   if (rc != 0) return fail("seccomp_attr_set(BADARCH)", rc);
   rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, opts.no_new_privs ? 1 : 0);
   if (rc != 0) return fail("seccomp_attr_set(NNP)", rc);
+  // A binary tree over syscall numbers instead of a linear scan: a served
+  // call (which the kernel's action cache cannot skip) runs a few dozen BPF
+  // instructions instead of hundreds.
+  rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  if (rc != 0) return fail("seccomp_attr_set(OPTIMIZE)", rc);
   for (const abi::SyscallEntry& e : abi::all_syscalls()) {
     if (e.nr_x86_64 < 0) continue;
     FilterAction a = action_for(e, opts);

@@ -1550,6 +1550,24 @@ void x32_open(const Args& a) {
 // Thread races: a second thread flips the argument while the call is in
 // flight. Every outcome is tallied; the first few unexpected ones are shown.
 
+// One open of `path` for a race: tallies the errno, or whether the bytes read
+// are the allowed file's (`want`) or another's (shown, the first few times).
+void open_and_tally(const char* path, const std::string& want, Tally* t, int* shown) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    t->add(err_name(errno));
+    return;
+  }
+  std::string s = read_fd(fd, 256);
+  close(fd);
+  if (s == want) {
+    t->add("ok-allowed");
+  } else {
+    t->add("ok-OTHER");
+    if ((*shown)++ < 3) note("read-other", escaped(s.data(), s.size()));
+  }
+}
+
 // open(2) of a path flipping between ALLOWED and SECRET; any content that is
 // not ALLOWED's is printed.
 void race_open_read(const Args& a) {
@@ -1564,21 +1582,7 @@ void race_open_read(const Args& a) {
   int shown = 0;
   {
     Flipper f({allowed, secret});
-    for (long i = 0; i < n; ++i) {
-      int fd = open(f.data(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        t.add(err_name(errno));
-        continue;
-      }
-      std::string s = read_fd(fd, 256);
-      close(fd);
-      if (s == want) {
-        t.add("ok-allowed");
-      } else {
-        t.add("ok-OTHER");
-        if (shown++ < 3) note("read-other", escaped(s.data(), s.size()));
-      }
-    }
+    for (long i = 0; i < n; ++i) open_and_tally(f.data(), want, &t, &shown);
     t.flips = static_cast<int64_t>(f.flips());
   }
   note("tally", t.str());
@@ -1633,21 +1637,7 @@ void race_symlink(const Args& a) {
   });
   Tally t;
   int shown = 0;
-  for (long i = 0; i < n; ++i) {
-    int fd = open("cur", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      t.add(err_name(errno));
-      continue;
-    }
-    std::string s = read_fd(fd, 256);
-    close(fd);
-    if (s == want) {
-      t.add("ok-allowed");
-    } else {
-      t.add("ok-OTHER");
-      if (shown++ < 3) note("read-other", escaped(s.data(), s.size()));
-    }
-  }
+  for (long i = 0; i < n; ++i) open_and_tally("cur", want, &t, &shown);
   stop = true;
   th.join();
   note("tally", t.str() + " swaps=" + std::to_string(swaps.load()) + " swap-errors=" + std::to_string(swap_err.load()));
