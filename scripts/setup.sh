@@ -8,7 +8,8 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -qq --no-install-recommends \
     g++ cmake make pkg-config \
     libseccomp-dev libboost-dev libspdlog-dev libcli11-dev catch2 nlohmann-json3-dev \
-    libbenchmark-dev ffmpeg strace python3 procps busybox nginx-light libnginx-mod-rtmp >/dev/null
+    libbenchmark-dev ffmpeg strace python3 procps busybox nginx-light libnginx-mod-rtmp \
+    xxd iproute2 util-linux >/dev/null
 fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j2

@@ -55,6 +55,20 @@ fi
 kill "$SP" 2>/dev/null
 wait "$SP" 2>/dev/null
 
+# The init keeps the run's lifecycle: by default the run lasts until the last
+# process (an orphan the root left, reaped by the init) is gone; with
+# --exit-with-root it ends with the root and takes the orphan along.
+t0=$(date +%s%N)
+"$SENTRY" run -- sh -c '(sleep 1; echo orphan-done) & echo root-done' > out.txt 2>&1
+t1=$(date +%s%N)
+[ "$(tr '\n' ' ' < out.txt)" = "root-done orphan-done " ] && [ $(( (t1 - t0) / 1000000 )) -ge 900 ] \
+  && ok "the run waits for the orphan the root left ($(( (t1 - t0) / 1000000 )) ms)" || bad "orphan: $(cat out.txt)"
+t0=$(date +%s%N)
+"$SENTRY" run --exit-with-root -- sh -c 'sleep 30 & echo root-done' > out.txt 2>&1
+t1=$(date +%s%N)
+[ "$(cat out.txt)" = root-done ] && [ $(( (t1 - t0) / 1000000 )) -lt 5000 ] && ! pgrep -f '^sleep 30$' >/dev/null \
+  && ok "--exit-with-root ends with the root and kills the rest" || bad "--exit-with-root: $(cat out.txt)"
+
 out=$("$SENTRY" run --uid 1000 --gid 100 -- sh -c 'id -u; id -g; cat /proc/self/uid_map' 2>&1)
 [ "$(echo "$out" | head -2 | tr '\n' ' ')" = "1000 100 " ] && ok "--uid 1000 --gid 100: $(echo "$out" | head -2 | tr '\n' ' ')" \
   || bad "--uid/--gid: $out"
