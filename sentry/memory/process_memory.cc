@@ -30,10 +30,16 @@ bool ProcessMemory::write(std::uint64_t addr, const void* in, std::size_t len) {
 std::optional<std::string> ProcessMemory::read_cstring(std::uint64_t addr, std::size_t max) {
   // Read page by page so a string that ends just before an unmapped page is
   // still readable, as the kernel's strncpy_from_user would manage.
+  // The first read is short: most strings (paths) are, and copying a whole
+  // page costs more than a second call for the rare long one.
+  constexpr std::size_t kFirst = 256;
   std::string out;
   char buf[kPage];
+  bool first = true;
   while (out.size() <= max) {
     std::size_t chunk = kPage - (addr % kPage);
+    if (first) chunk = std::min(chunk, kFirst);
+    first = false;
     chunk = std::min<std::size_t>(chunk, max + 1 - out.size());
     iovec local{buf, chunk};
     iovec remote{reinterpret_cast<void*>(addr), chunk};
