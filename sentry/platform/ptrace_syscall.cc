@@ -1,7 +1,9 @@
 #include "sentry/platform/ptrace_syscall.h"
 
 #include <linux/audit.h>
+#include <signal.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 
 #include <cerrno>
 
@@ -44,6 +46,7 @@ ReplyStatus PtraceSyscall::send_continue() {
 
 ReplyStatus PtraceSyscall::continue_rewritten(const SyscallArgs& a, ExitFixup on_exit) {
   if (answered()) return ReplyStatus::kGone;
+  if (grow_at_ != 0) return continue_on_host();  // taken over: the call runs again
   user_regs_struct r = regs_;
   r.rdi = a[0];
   r.rsi = a[1];
@@ -66,7 +69,35 @@ std::uint64_t PtraceSyscall::scratch_area(std::size_t size) {
   // Below the red zone nothing of the guest's is live: a signal frame would be
   // built there too. The kernel copies arguments in when the call starts.
   scratch_top_ = (scratch_top_ - size) & ~std::uint64_t{15};
-  return scratch_top_;
+  if (grow_at_ != 0) return 0;
+  char probe;
+  if (memory_.read(scratch_top_, &probe, 1)) {
+    tracer_.note_stack_growth(tid(), 0);  // mapped: a later need may grow it again (after an exec)
+    return scratch_top_;
+  }
+  // Not mapped yet. Once per page: if the thread's own write did not map it
+  // either (the stack limit), the handler's fallback answer stands.
+  const std::uint64_t page = scratch_top_ & ~std::uint64_t{4095};
+  if (!tracer_.note_stack_growth(tid(), page)) return 0;
+  grow_at_ = scratch_top_ & ~std::uint64_t{7};
+  return 0;
+}
+
+bool PtraceSyscall::take_over_answer() {
+  if (grow_at_ == 0) return false;
+  user_regs_struct touch = regs_;
+  touch.orig_rax = SYS_rt_sigprocmask;
+  touch.rdi = SIG_BLOCK;
+  touch.rsi = 0;  // no new mask: only the old one is stored, at grow_at_
+  touch.rdx = grow_at_;
+  touch.r10 = 8;
+  user_regs_struct again = regs_;
+  again.rip -= 2;               // back onto the syscall instruction
+  again.rax = regs_.orig_rax;   // which takes the call's number in rax
+  if (ptrace(PTRACE_SETREGS, tid(), nullptr, &touch) != 0) return true;  // the thread is gone
+  tracer_.expect_restart(tid(), again);
+  tracer_.resume(tid());
+  return true;
 }
 
 ReplyStatus PtraceSyscall::complete_with_fd(int host_fd, bool, int) {

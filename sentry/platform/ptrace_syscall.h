@@ -26,11 +26,18 @@ class PtraceSyscall final : public Syscall {
  private:
   ReplyStatus send_value(std::int64_t value) override;
   ReplyStatus send_continue() override;
+  bool take_over_answer() override;
 
   Tracer& tracer_;
   user_regs_struct regs_;
   ProcessMemory memory_;
   std::uint64_t scratch_top_;  // next free byte below the red zone (grows down)
+  // A scratch area on a stack page the thread has not touched yet: Linux
+  // (6.5+) grows a stack only for the thread's own accesses, never for
+  // sentry's remote write. The call is then run again after the thread
+  // itself wrote there (an injected rt_sigprocmask storing its mask at that
+  // address), whatever the handler answered.
+  std::uint64_t grow_at_ = 0;
 };
 
 }  // namespace sentry::platform

@@ -214,6 +214,15 @@ void Tracer::expect_exit(pid_t tid, const user_regs_struct& entry_regs, ExitFixu
   st.entry_regs = entry_regs;
 }
 
+void Tracer::expect_restart(pid_t tid, const user_regs_struct& again) { state_[tid].restart = again; }
+
+bool Tracer::note_stack_growth(pid_t tid, std::uint64_t page) {
+  TaskState& st = state_[tid];
+  if (st.grown_page == page) return false;
+  st.grown_page = page;
+  return true;
+}
+
 void Tracer::handle_syscall_exit(pid_t tid) {
   auto it = state_.find(tid);
   if (it == state_.end() || !it->second.awaiting_exit()) {
@@ -221,6 +230,16 @@ void Tracer::handle_syscall_exit(pid_t tid) {
     return;
   }
   TaskState& st = it->second;
+  if (st.restart) {
+    // The injected call is done: the thread goes back to its own call (an
+    // observed injected call is not the guest's and is not reported).
+    user_regs_struct again = *st.restart;
+    st.restart.reset();
+    st.observing = false;
+    ptrace(PTRACE_SETREGS, tid, nullptr, &again);
+    resume(tid);
+    return;
+  }
   if (st.fixup) {
     ExitFixup fixup = std::move(st.fixup);
     st.fixup = nullptr;

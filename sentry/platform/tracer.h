@@ -66,6 +66,13 @@ class Tracer {
   // registers of `entry_regs` are restored.
   using ExitFixup = std::function<std::int64_t(std::int64_t host_result)>;
   void expect_exit(pid_t tid, const user_regs_struct& entry_regs, ExitFixup fixup);
+  // `tid` runs an injected call now; at its exit stop the registers become
+  // `again` (the interrupted call's, pointing back at its syscall
+  // instruction), so the thread issues that call once more.
+  void expect_restart(pid_t tid, const user_regs_struct& again);
+  // Records that `tid` is made to touch stack page `page`; false if it was
+  // already made to touch that very page last time (it could not be mapped).
+  bool note_stack_growth(pid_t tid, std::uint64_t page);
 
  private:
   struct TaskState {
@@ -73,7 +80,9 @@ class Tracer {
     trace::CallRecord pending;
     ExitFixup fixup;         // a translated call is in flight
     user_regs_struct entry_regs{};
-    bool awaiting_exit() const { return observing || fixup; }
+    std::optional<user_regs_struct> restart;  // an injected call is in flight
+    std::uint64_t grown_page = 0;             // the last stack page it was made to touch
+    bool awaiting_exit() const { return observing || fixup || restart; }
   };
 
   void handle(pid_t tid, int status);

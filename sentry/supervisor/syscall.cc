@@ -9,6 +9,10 @@ ReplyStatus Syscall::complete(std::int64_t value) {
     spdlog::error("tid {}: syscall {} answered twice (second answer {} dropped)", tid_, nr_, value);
     return ReplyStatus::kGone;
   }
+  if (take_over_answer()) {
+    answered_ = true;
+    return ReplyStatus::kDelivered;
+  }
   finish(value, false);
   return send_value(value);
 }
@@ -17,6 +21,10 @@ ReplyStatus Syscall::continue_on_host() {
   if (answered_) {
     spdlog::error("tid {}: syscall {} answered twice (continue dropped)", tid_, nr_);
     return ReplyStatus::kGone;
+  }
+  if (take_over_answer()) {
+    answered_ = true;
+    return ReplyStatus::kDelivered;
   }
   return send_continue();
 }

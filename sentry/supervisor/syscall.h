@@ -100,6 +100,10 @@ class Syscall : public std::enable_shared_from_this<Syscall> {
       : tid_(tid), nr_(nr), arch_(arch), args_(args), ip_(ip), entry_(entry) {}
 
   virtual ReplyStatus send_value(std::int64_t value) = 0;
+  // A mechanism that must run the call again instead of answering it (the
+  // ptrace platform, when a rewritten call needs stack that is not mapped
+  // yet) takes the answer over here and returns true; nothing is reported.
+  virtual bool take_over_answer() { return false; }
   // Runs the call on the host. Implementations call finish(): at once with
   // continued=true, or later with the result when they learn it.
   virtual ReplyStatus send_continue() = 0;

@@ -1,8 +1,14 @@
 // The socket family for the guest's AF_INET6 sockets, which are host AF_INET
-// sockets underneath (netstack/inet6_mapping.h has the address model).
+// sockets underneath (netstack/inet6_mapping.h has the address model), and
+// the placement of its AF_INET ones. The guest's network namespace is its own
+// (abstract unix names, raw and packet sockets stay there); its TCP and UDP
+// sockets are sentry's, made in the host's namespace (or, with --network
+// isolated, in the guest's), so the host network is the guest's.
 //
 //   socket                 emulated: sentry creates the host AF_INET socket and
-//                          installs it in the guest (NOTIF_ADDFD).
+//                          installs it in the guest (NOTIF_ADDFD), for AF_INET6
+//                          and for AF_INET TCP/UDP; anything else is the
+//                          guest's own, made in its namespace.
 //   setsockopt, getsockopt emulated for IPPROTO_IPV6 and SO_DOMAIN; the rest
 //                          runs on the host unchanged.
 //   bind, connect, accept, accept4, getsockname, getpeername, sendto,
@@ -14,8 +20,11 @@
 //                          and turns the IPv4 addresses they return into the
 //                          28-byte sockaddr_in6 the guest expects.
 //
-// AF_UNIX addresses are resolved by the kernel in the guest's own namespaces;
-// every other call on another family (AF_INET, AF_UNIX, ...) runs on the host.
+// A privileged port (below net.ipv4.ip_unprivileged_port_start) is bound by
+// sentry on a copy of the socket when the guest's credentials hold
+// CAP_NET_BIND_SERVICE: the guest's thread has no capability in the host's
+// network namespace. AF_UNIX addresses are resolved by the kernel in the
+// guest's own namespaces; every other call on another family runs on the host.
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
