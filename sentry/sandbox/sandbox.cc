@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "sentry/platform/tracer.h"
@@ -176,6 +178,32 @@ std::string find_program(const std::string& name) {
   _exit(127);
 }
 
+// Writes `title` over this process's argument area (arg_start..arg_end of
+// /proc/self/stat, fields 48 and 49), NUL-filling the rest.
+void retitle(const char* title) {
+  std::FILE* f = std::fopen("/proc/self/stat", "re");
+  if (f == nullptr) return;
+  char buf[4096];
+  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');
+  if (p == nullptr) return;
+  unsigned long start = 0, end = 0;
+  int field = 2;  // the comm's
+  for (const char* q = p + 1; *q != 0 && field < 49; ++q) {
+    if (*q != ' ') continue;
+    ++field;
+    if (field == 48) start = std::strtoul(q + 1, nullptr, 10);
+    if (field == 49) end = std::strtoul(q + 1, nullptr, 10);
+  }
+  if (start == 0 || end <= start) return;
+  char* area = reinterpret_cast<char*>(start);
+  const std::size_t len = end - start;
+  std::memset(area, 0, len);
+  std::strncpy(area, title, len - 1);
+}
+
 // pid 1: builds the tree, starts the program, reaps until the tree is gone.
 [[noreturn]] void init_main(const SandboxSpec& spec, int control, int userns) {
   // Ports below 1024 in the guest's own network namespace are the guest's
@@ -204,6 +232,11 @@ std::string find_program(const std::string& name) {
   if (program == 0) program_main(spec, control, userns);
   close(control);
   close(userns);
+  // The guest sees pid 1 as sentry's init, not as a copy of sentry's
+  // command line (a fork keeps the parent's argument area, which the guest
+  // can read in /proc/1/cmdline): the area is overwritten in place.
+  prctl(PR_SET_NAME, "sentry-init", 0, 0, 0);
+  retitle("sentry-init");
   // Nothing of host root is left for a guest to take over.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   for (int cap = 0; cap <= 63; ++cap) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);

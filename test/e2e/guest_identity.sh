@@ -55,6 +55,11 @@ fi
 kill "$SP" 2>/dev/null
 wait "$SP" 2>/dev/null
 
+# pid 1 is sentry's init, and says so (not sentry's command line).
+out=$("$SENTRY" run -- sh -c 'tr "\\0" " " < /proc/1/cmdline; echo; cat /proc/1/comm' 2>&1)
+[ "$(echo "$out" | head -1 | tr -s ' ' | sed 's/ $//')" = sentry-init ] && [ "$(echo "$out" | tail -1)" = sentry-init ] \
+  && ok "pid 1 is sentry-init" || bad "pid 1: $out"
+
 # The init keeps the run's lifecycle: by default the run lasts until the last
 # process (an orphan the root left, reaped by the init) is gone; with
 # --exit-with-root it ends with the root and takes the orphan along.
