@@ -51,14 +51,20 @@ std::string errno_text(const std::string& what, int err = errno) { return what +
 // while sentry (in the parent namespace, with CAP_SETUID there) writes its
 // maps; then the namespace lives on through its fd.
 int make_user_namespace(const IdMap& ids, std::string* error) {
-  int ready[2], done[2];
+  int ready[2] = {-1, -1}, done[2] = {-1, -1};
+  auto close_pipes = [&] {
+    for (int fd : {ready[0], ready[1], done[0], done[1]})
+      if (fd >= 0) close(fd);
+  };
   if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(done, O_CLOEXEC) != 0) {
     *error = errno_text("pipe2");
+    close_pipes();
     return -1;
   }
   pid_t helper = fork();
   if (helper < 0) {
     *error = errno_text("fork");
+    close_pipes();
     return -1;
   }
   if (helper == 0) {

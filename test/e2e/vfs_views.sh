@@ -43,6 +43,19 @@ if [ -e "$T/work/here.txt" ]; then bad "the working directory was writable outsi
 elif echo "$msg" | grep -q "Read-only file system"; then ok "cwd outside --rw: EROFS ($msg)"
 else bad "unexpected message for a write outside --rw: $msg"; fi
 
+# A granted place below a directory the guest may not search ($T is a 0700
+# mktemp directory of host root's): reached by its absolute path through an
+# empty tmpfs over $T that holds only the way to it; $T's other entries stay
+# hidden.
+mkdir -p "$T/deep/place" && echo hidden > "$T/sibling"
+chmod 700 "$T"
+out=$(cd / && "$SENTRY" run --rw "$T/deep/place" -- sh -c "echo in > $T/deep/place/f && cat $T/deep/place/f; ls -A $T; cat $T/sibling" 2>&1)
+if [ "$(cat "$T/deep/place/f" 2>/dev/null)" = in ] && echo "$out" | grep -qx deep && ! echo "$out" | grep -q '^hidden$'; then
+  ok "a place below an unsearchable directory is reachable by its path, its siblings hidden"
+else
+  bad "place below an unsearchable directory: $out"
+fi
+
 # ---- 2. Writable and read-only bind mounts.
 mkdir -p "$T/wbind" "$T/robind"
 echo data > "$T/robind/f"
