@@ -163,13 +163,18 @@ SeccompFilter::~SeccompFilter() { seccomp_release(static_cast<scmp_filter_ctx>(c
 
 int SeccompFilter::load() {
   if (no_new_privs_ && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -errno;
+  return load_program(program_.data(), program_.size(), notify_);
+}
+
+int SeccompFilter::load_program(const std::uint8_t* program, std::size_t size, bool notify) {
+  if (size == 0 || size % sizeof(sock_filter) != 0) return -EINVAL;
   sock_fprog prog{};
-  prog.len = static_cast<unsigned short>(program_.size() / sizeof(sock_filter));
-  prog.filter = reinterpret_cast<sock_filter*>(program_.data());
-  const unsigned flags = notify_ ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+  prog.len = static_cast<unsigned short>(size / sizeof(sock_filter));
+  prog.filter = reinterpret_cast<sock_filter*>(const_cast<std::uint8_t*>(program));
+  const unsigned flags = notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
   long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
   if (rc < 0) return -errno;
-  return notify_ ? static_cast<int>(rc) : 0;
+  return notify ? static_cast<int>(rc) : 0;
 }
 
 std::vector<std::uint8_t> SeccompFilter::export_bpf() const {

@@ -77,6 +77,13 @@ class SeccompFilter {
   // system calls and no allocation, so the guest's first traced call is its
   // execve (a free() after the filter is in place would show up as a brk).
   int load();
+  // The same for a program exported by export_bpf() and sent elsewhere (the
+  // sandbox's program receives it from sentry, which compiles it while the
+  // sandbox is being built): `notify` asks for the listener fd.
+  static int load_program(const std::uint8_t* program, std::size_t size, bool notify);
+  bool notifies() const { return notify_; }
+  // The compiled program (struct sock_filter[]), as load_program takes it.
+  const std::vector<std::uint8_t>& program() const { return program_; }
 
   // The classic-BPF program, for tests and `sentry abi --bpf`.
   std::vector<std::uint8_t> export_bpf() const;

@@ -40,6 +40,9 @@ void send_message(int fd, char kind, const void* data = nullptr, std::size_t len
   (void)!send(fd, buf, len + 1, MSG_NOSIGNAL);
 }
 
+// The largest "go" message: the filter's program is a few KB.
+constexpr std::size_t kMaxGoMessage = 128 * 1024;
+
 [[noreturn]] void setup_failed(int fd, const std::string& what) {
   send_message(fd, 'M', what.data(), what.size());
   _exit(125);
@@ -165,14 +168,18 @@ std::string find_program(const std::string& name) {
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) setup_failed(control, errno_text("no_new_privs"));
 
   const std::string program = find_program(spec.program);
-  send_message(control, 'R');
-  char go = 0;
-  if (recv(control, &go, 1, 0) != 1 || go != 'G') _exit(127);  // sentry gave up before attaching
   std::vector<char*> argv;
   for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  // "go": 'G', whether the filter notifies, then its program. Received into
+  // memory taken beforehand: nothing is allocated once the filter is loaded,
+  // so the guest's first traced call is its execve.
+  std::vector<std::uint8_t> go(kMaxGoMessage);
+  send_message(control, 'R');
+  const ssize_t got = recv(control, go.data(), go.size(), 0);
+  if (got < 2 || go[0] != 'G') _exit(127);  // sentry gave up before attaching
   sigprocmask(SIG_SETMASK, &spec.sigmask, nullptr);
-  int rc = spec.filter->load();
+  int rc = platform::SeccompFilter::load_program(go.data() + 2, static_cast<std::size_t>(got - 2), go[1] != 0);
   if (rc < 0) {
     int e = -rc;
     send_message(control, 'E', &e, sizeof e);
@@ -327,10 +334,13 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
     _exit(0);
   }
   close(sv[1]);
-  waitpid(first, nullptr, 0);
 
   Sandbox box;
   box.control = sv[0];
+  // The filter is compiled while the sandbox's processes build it.
+  std::string filter_error;
+  std::unique_ptr<platform::SeccompFilter> filter = spec.make_filter(&filter_error);
+  waitpid(first, nullptr, 0);
   auto fail = [&](const std::string& what) -> std::optional<Sandbox> {
     *error = what;
     if (box.init > 0) {
@@ -372,8 +382,12 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
     box.netns = open(("/proc/" + std::to_string(box.root) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
   }
   close(userns);
-  char go = 'G';
-  if (send(sv[0], &go, 1, MSG_NOSIGNAL) != 1) return fail(errno_text("starting the program"));
+  if (!filter) return fail(filter_error);
+  std::vector<std::uint8_t> go = {static_cast<std::uint8_t>('G'), static_cast<std::uint8_t>(filter->notifies() ? 1 : 0)};
+  go.insert(go.end(), filter->program().begin(), filter->program().end());
+  if (go.size() > kMaxGoMessage) return fail("the seccomp filter is too large to send");
+  if (send(sv[0], go.data(), go.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(go.size()))
+    return fail(errno_text("starting the program"));
   return box;
 }
 

@@ -22,6 +22,8 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,7 +46,9 @@ struct SandboxSpec {
   std::string program;
   std::vector<std::string> argv;
   std::string cwd = "/";
-  platform::SeccompFilter* filter = nullptr;
+  // Compiles the guest's filter; called while the sandbox is being built (it
+  // takes about as long), and its program is sent to the program with "go".
+  std::function<std::unique_ptr<platform::SeccompFilter>(std::string* error)> make_filter;
   sigset_t sigmask;  // the mask the program starts with
   CgroupLimits* limits = nullptr;  // the tree's cgroups (none: no limits)
 };

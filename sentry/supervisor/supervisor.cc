@@ -115,8 +115,6 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   policy.platform = opts_.platform;
   policy.observe_forwarded = opts_.observe_forwarded;
   policy.no_new_privs = true;  // every guest runs with no_new_privs (docs/security.md)
-  auto filter = platform::SeccompFilter::build(policy, error);
-  if (!filter) return std::nullopt;
 
   // The sandbox's init is re-parented to sentry once the process that made
   // its namespaces exits.
@@ -146,7 +144,7 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   spec.program = command[0];
   spec.argv = command;
   spec.cwd = start;
-  spec.filter = filter.get();
+  spec.make_filter = [policy](std::string* e) { return platform::SeccompFilter::build(policy, e); };
   spec.sigmask = original;
   auto box = sandbox::launch(spec, error);
   if (!box) {
