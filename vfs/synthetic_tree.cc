@@ -41,19 +41,26 @@ int SyntheticTree::file_fd(const std::string& guest_path, const std::string& con
   return ro >= 0 ? ro : -err;
 }
 
-std::string SyntheticTree::file_path(const std::string& content, std::string* host) {
-  if (drop_host_.empty()) return "";
-  const std::string name = "/f" + std::to_string(++next_file_);
-  *host = drop_host_ + name;
-  int fd = open(host->c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444);
+SyntheticTree::~SyntheticTree() {
+  if (drop_fd_ >= 0) close(drop_fd_);
+}
+
+std::string SyntheticTree::file_path(const std::string& content, std::string* name) {
+  if (drop_fd_ < 0) return "";
+  *name = "f" + std::to_string(++next_file_);
+  int fd = openat(drop_fd_, name->c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
   if (fd < 0) return "";
   bool ok = write_all(fd, content);
   close(fd);
   if (!ok) {
-    unlink(host->c_str());
+    remove_dropped(*name);
     return "";
   }
-  return std::string(kGuestDropDir) + name;
+  return std::string(kGuestDropDir) + "/" + *name;
+}
+
+void SyntheticTree::remove_dropped(const std::string& name) {
+  if (drop_fd_ >= 0 && !name.empty()) unlinkat(drop_fd_, name.c_str(), 0);
 }
 
 }  // namespace sentry::vfs

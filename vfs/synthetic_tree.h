@@ -2,9 +2,9 @@
 // real fds: the content goes into a sealed memfd, reopened read-only, which
 // seccomp installs in the guest. The fallback platform cannot install fds: it
 // has the guest's own thread open a copy in a drop directory that sentry
-// alone can write (a tmpfs at /dev/.sentry in the guest's tree, reached by
-// sentry through the sandbox init's /proc/<pid>/root), removed at once.
-// Nothing here is a host directory a guest fd could lead out of.
+// alone can write (a tmpfs at /dev/.sentry in the guest's tree, which sentry
+// holds open from the launch on), removed at once. Nothing here is a host
+// directory a guest fd could lead out of.
 #pragma once
 
 #include <string>
@@ -13,20 +13,25 @@ namespace sentry::vfs {
 
 class SyntheticTree {
  public:
-  // The drop directory: its host path (through /proc/<init>/root) and the
-  // guest path of the same directory.
+  // The drop directory: an fd of it (sentry's, opened through a guest's
+  // /proc/<pid>/root at launch) and the guest path of the same directory.
   static constexpr const char* kGuestDropDir = "/dev/.sentry";
-  void set_drop_dir(std::string host_dir) { drop_host_ = std::move(host_dir); }
+  SyntheticTree() = default;
+  ~SyntheticTree();
+  SyntheticTree(const SyntheticTree&) = delete;
+  SyntheticTree& operator=(const SyntheticTree&) = delete;
+  void set_drop_dir(int dir_fd) { drop_fd_ = dir_fd; }
 
   // A read-only fd holding `content`; -errno on failure.
   int file_fd(const std::string& guest_path, const std::string& content);
   // A fresh read-only file holding `content` in the drop directory: its
-  // guest path, and its host path in *host (the caller unlinks it once the
-  // guest opened it). Empty on failure.
-  std::string file_path(const std::string& content, std::string* host);
+  // guest path, and its name in *name (the caller removes it with
+  // remove_dropped once the guest opened it). Empty on failure.
+  std::string file_path(const std::string& content, std::string* name);
+  void remove_dropped(const std::string& name);
 
  private:
-  std::string drop_host_;
+  int drop_fd_ = -1;
   unsigned long next_file_ = 0;
 };
 

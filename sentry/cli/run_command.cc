@@ -144,7 +144,14 @@ int run_command(const RunArgs& args) {
     std::fprintf(stderr, "sentry: --memory: %s\n", error.c_str());
     return 125;
   }
-  if (!args.host_ids.empty()) {
+  if (geteuid() != 0) {
+    // An ordinary user's sandbox: its root is that user (rootless).
+    if (!args.host_ids.empty()) {
+      std::fprintf(stderr, "sentry: --host-ids needs root (a rootless sandbox maps only the user's own id)\n");
+      return 125;
+    }
+    opts.ids = sandbox::IdMap::rootless_for(getuid(), getgid());
+  } else if (!args.host_ids.empty()) {
     auto ids = sandbox::parse_id_map(args.host_ids, &error);
     if (!ids) {
       std::fprintf(stderr, "sentry: %s\n", error.c_str());

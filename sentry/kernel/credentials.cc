@@ -80,27 +80,35 @@ std::uint64_t cap_valid_mask() {
 namespace {
 // The guest's user namespace: guest ids 0..count-1 are host ids base.. (unset:
 // sentry's own namespace, for unit tests).
-std::optional<IdRange> g_guest_ids;
-}  // namespace
+std::optional<IdRange> g_guest_uids, g_guest_gids;
 
-void set_guest_id_range(std::uint32_t host_base, std::uint32_t count) { g_guest_ids = IdRange{host_base, count}; }
-void clear_guest_id_range() { g_guest_ids.reset(); }
-
-std::uint32_t guest_id_of_host(std::uint32_t host_id) {
-  if (!g_guest_ids) return host_id;
-  if (host_id >= g_guest_ids->first && host_id - g_guest_ids->first < g_guest_ids->count)
-    return static_cast<std::uint32_t>(host_id - g_guest_ids->first);
+std::uint32_t guest_of(const std::optional<IdRange>& r, std::uint32_t host_id) {
+  if (!r) return host_id;
+  if (host_id >= r->first && host_id - r->first < r->count) return static_cast<std::uint32_t>(host_id - r->first);
   return 65534;  // the overflow id, as the kernel shows an unmapped id
 }
+}  // namespace
+
+void set_guest_id_range(std::uint32_t host_uid_base, std::uint32_t host_gid_base, std::uint32_t count) {
+  g_guest_uids = IdRange{host_uid_base, count};
+  g_guest_gids = IdRange{host_gid_base, count};
+}
+void clear_guest_id_range() {
+  g_guest_uids.reset();
+  g_guest_gids.reset();
+}
+
+std::uint32_t guest_id_of_host(std::uint32_t host_id) { return guest_of(g_guest_uids, host_id); }
+std::uint32_t guest_gid_of_host(std::uint32_t host_gid) { return guest_of(g_guest_gids, host_gid); }
 
 bool uid_valid(uid_t uid) {
-  if (g_guest_ids) return in_map({{0, g_guest_ids->count}}, uid);
+  if (g_guest_uids) return in_map({{0, g_guest_uids->count}}, uid);
   static const std::vector<IdRange> map = read_id_map("/proc/self/uid_map");
   return in_map(map, uid);
 }
 
 bool gid_valid(gid_t gid) {
-  if (g_guest_ids) return in_map({{0, g_guest_ids->count}}, gid);
+  if (g_guest_gids) return in_map({{0, g_guest_gids->count}}, gid);
   static const std::vector<IdRange> map = read_id_map("/proc/self/gid_map");
   return in_map(map, gid);
 }
@@ -461,11 +469,11 @@ bool read_status(pid_t tid, HostStatus* st) {
       for (uid_t& u : st->uid) v >> u, u = guest_id_of_host(u);
       st->seen |= 1;
     } else if (key == "Gid") {
-      for (gid_t& g : st->gid) v >> g, g = guest_id_of_host(g);
+      for (gid_t& g : st->gid) v >> g, g = guest_gid_of_host(g);
       st->seen |= 2;
     } else if (key == "Groups") {
       gid_t g;
-      while (v >> g) st->groups.push_back(guest_id_of_host(g));
+      while (v >> g) st->groups.push_back(guest_gid_of_host(g));
       st->seen |= 4;
     } else if (key == "CapInh" || key == "CapPrm" || key == "CapEff" || key == "CapBnd" ||
                key == "CapAmb") {

@@ -58,9 +58,10 @@ bool gid_valid(gid_t gid);
 // The guest's user namespace maps guest ids 0..count-1 to host ids
 // host_base..: the model then speaks guest ids, and host ids it reads (the
 // host's /proc/<tid>/status) are translated; unmapped ones read 65534.
-void set_guest_id_range(std::uint32_t host_base, std::uint32_t count);
+void set_guest_id_range(std::uint32_t host_uid_base, std::uint32_t host_gid_base, std::uint32_t count);
 void clear_guest_id_range();  // back to sentry's own namespace (tests)
-std::uint32_t guest_id_of_host(std::uint32_t host_id);
+std::uint32_t guest_id_of_host(std::uint32_t host_id);        // a uid
+std::uint32_t guest_gid_of_host(std::uint32_t host_gid);
 
 // capget/capset's header and data (struct __user_cap_header_struct/_data_struct).
 struct CapHeader {

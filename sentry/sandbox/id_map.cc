@@ -4,8 +4,21 @@
 
 namespace sentry::sandbox {
 
+IdMap IdMap::rootless_for(std::uint32_t uid, std::uint32_t gid) {
+  IdMap m;
+  m.host_base = uid;
+  m.host_gid_base = gid;
+  m.count = 1;
+  m.rootless = true;
+  return m;
+}
+
 std::string IdMap::map_line() const {
   return "0 " + std::to_string(host_base) + " " + std::to_string(count) + "\n";
+}
+
+std::string IdMap::gid_map_line() const {
+  return "0 " + std::to_string(host_gid_base) + " " + std::to_string(count) + "\n";
 }
 
 std::optional<std::uint32_t> IdMap::to_host(std::uint32_t id) const {
@@ -40,6 +53,7 @@ std::optional<IdMap> parse_id_map(const std::string& text, std::string* error) {
       return std::nullopt;
     }
     m.host_base = static_cast<std::uint32_t>(base);
+    m.host_gid_base = static_cast<std::uint32_t>(base);
     m.count = static_cast<std::uint32_t>(count);
   } catch (...) {
     *error = "--host-ids: expected BASE[:COUNT], got '" + text + "'";

@@ -19,11 +19,20 @@ struct IdMap {
   static constexpr std::uint32_t kDefaultBase = 2000000000u;
   static constexpr std::uint32_t kCount = 65536;
 
-  std::uint32_t host_base = kDefaultBase;
+  std::uint32_t host_base = kDefaultBase;      // host uid of guest uid 0
+  std::uint32_t host_gid_base = kDefaultBase;  // host gid of guest gid 0
   std::uint32_t count = kCount;
+  // sentry runs as an ordinary user: guest root is that user (one id), as in
+  // podman's and runsc's rootless mode.
+  bool rootless = false;
 
-  // "0 <base> <count>\n", the line /proc/<pid>/{uid,gid}_map take.
+  // The map of an ordinary user's sandbox: guest 0 = `uid` / `gid`.
+  static IdMap rootless_for(std::uint32_t uid, std::uint32_t gid);
+
+  // "0 <base> <count>\n", the line /proc/<pid>/uid_map takes (gid_map_line:
+  // the same for gid_map).
   std::string map_line() const;
+  std::string gid_map_line() const;
   // Host id of guest id `id`; nullopt if the namespace does not map it.
   std::optional<std::uint32_t> to_host(std::uint32_t id) const;
   // Guest id of host id `id`; nullopt if unmapped (the guest sees 65534).

@@ -93,7 +93,7 @@ int make_user_namespace(const IdMap& ids, std::string* error) {
       if (f >= 0) close(f);
       return good;
     };
-    if (!write_file("uid_map", ids.map_line()) || !write_file("gid_map", ids.map_line())) {
+    if (!write_file("uid_map", ids.map_line()) || !write_file("gid_map", ids.gid_map_line())) {
       *error = errno_text("writing the guest's uid_map/gid_map (" + ids.map_line().substr(0, ids.map_line().size() - 1) +
                           "); sentry needs CAP_SETUID and CAP_SETGID");
     } else {
@@ -144,8 +144,10 @@ std::string find_program(const std::string& name) {
   // may lie below a directory the guest's identity cannot search (a 0700
   // mktemp directory), and relative paths from it then work as natively.
   if (chdir(spec.cwd.c_str()) != 0 && chdir("/") != 0) setup_failed(control, errno_text("chdir " + spec.cwd));
-  if (setns(userns, CLONE_NEWUSER) != 0) setup_failed(control, errno_text("setns(user namespace)"));
-  close(userns);
+  if (!spec.ids.rootless) {
+    if (setns(userns, CLONE_NEWUSER) != 0) setup_failed(control, errno_text("setns(user namespace)"));
+    close(userns);
+  }
   // Granted places are the guest root's own (idmapped): no set-ID bit may
   // survive a write there (CAP_FSETID) and no file capability may be set
   // (CAP_SETFCAP), or the guest could leave host root's powers on the host
@@ -154,8 +156,9 @@ std::string find_program(const std::string& name) {
   for (int cap : {CAP_FSETID, CAP_SETFCAP}) {
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) setup_failed(control, errno_text("dropping a capability"));
   }
-  // Host root's supplementary groups must not follow the guest in.
-  if (syscall(SYS_setgroups, 0, nullptr) != 0) setup_failed(control, errno_text("setgroups"));
+  // Host root's supplementary groups must not follow the guest in (a
+  // rootless sandbox has setgroups denied: its user's groups stay, unmapped).
+  if (!spec.ids.rootless && syscall(SYS_setgroups, 0, nullptr) != 0) setup_failed(control, errno_text("setgroups"));
   if (syscall(SYS_setresgid, spec.gid, spec.gid, spec.gid) != 0)
     setup_failed(control, errno_text("setresgid(" + std::to_string(spec.gid) + ")"));
   if (syscall(SYS_setresuid, spec.uid, spec.uid, spec.uid) != 0)
@@ -244,7 +247,7 @@ void retitle(const char* title) {
   if (program < 0) setup_failed(control, errno_text("fork"));
   if (program == 0) program_main(spec, control, userns);
   close(control);
-  close(userns);
+  if (userns >= 0) close(userns);
   // The guest sees pid 1 as sentry's init, not as a copy of sentry's
   // command line (a fork keeps the parent's argument area, which the guest
   // can read in /proc/1/cmdline): the area is overwritten in place.
@@ -280,11 +283,43 @@ std::string missing_capabilities() {
          "unprivileged (missing: " + missing + "; running sentry as an ordinary user is not supported yet)";
 }
 
+
+// A rootless sandbox's user namespace, made by the process that will make
+// the other namespaces inside it: an ordinary user may map its own ids only,
+// with setgroups denied.
+bool enter_rootless_user_namespace(const IdMap& ids, std::string* error) {
+  if (unshare(CLONE_NEWUSER) != 0) {
+    *error = errno_text("cannot create a user namespace as an ordinary user (check "
+                        "/proc/sys/user/max_user_namespaces and kernel.unprivileged_userns_clone)");
+    return false;
+  }
+  auto write_self = [](const char* name, const std::string& text) {
+    int f = open((std::string("/proc/self/") + name).c_str(), O_WRONLY | O_CLOEXEC);
+    bool ok = f >= 0 && write(f, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    if (f >= 0) close(f);
+    return ok;
+  };
+  if (!write_self("uid_map", ids.map_line()) || !write_self("setgroups", "deny") ||
+      !write_self("gid_map", ids.gid_map_line())) {
+    *error = errno_text("writing the rootless sandbox's id maps");
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
-  if (std::string missing = missing_capabilities(); !missing.empty()) {
-    *error = missing;
+  if (!spec.ids.rootless) {
+    if (std::string missing = missing_capabilities(); !missing.empty()) {
+      *error = missing;
+      return std::nullopt;
+    }
+  } else if (spec.uid != 0 || spec.gid != 0) {
+    *error = "--uid/--gid: a rootless sandbox maps one id (the guest's root is the user running sentry)";
+    return std::nullopt;
+  } else if (spec.limits != nullptr) {
+    *error = "--pids-limit/--memory-limit need cgroups sentry can create: run sentry as root";
     return std::nullopt;
   }
   int sv[2];
@@ -294,8 +329,10 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
   }
   int one = 1;
   setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
-  int userns = make_user_namespace(spec.ids, error);
-  if (userns < 0) {
+  // Root makes the guest's user namespace beforehand (its fd also idmaps the
+  // granted places); a rootless sandbox makes it in the first child.
+  int userns = spec.ids.rootless ? -1 : make_user_namespace(spec.ids, error);
+  if (userns < 0 && !spec.ids.rootless) {
     close(sv[0]);
     close(sv[1]);
     return std::nullopt;
@@ -306,7 +343,7 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
   if (spec.limits != nullptr && !spec.limits->enter(error)) {
     close(sv[0]);
     close(sv[1]);
-    close(userns);
+    if (userns >= 0) close(userns);
     return std::nullopt;
   }
   pid_t first = fork();
@@ -315,11 +352,14 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
     *error = errno_text("fork");
     close(sv[0]);
     close(sv[1]);
-    close(userns);
+    if (userns >= 0) close(userns);
     return std::nullopt;
   }
   if (first == 0) {
     close(sv[0]);
+    std::string rootless_error;
+    if (spec.ids.rootless && !enter_rootless_user_namespace(spec.ids, &rootless_error))
+      setup_failed(sv[1], rootless_error);
     int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
     if (spec.private_network) flags |= CLONE_NEWNET;
     if (unshare(flags) != 0) {
@@ -348,7 +388,7 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
       waitpid(box.init, nullptr, 0);
     }
     close(sv[0]);
-    close(userns);
+    if (userns >= 0) close(userns);
     return std::nullopt;
   };
   for (;;) {
@@ -381,7 +421,8 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
   if (spec.private_network) {
     box.netns = open(("/proc/" + std::to_string(box.root) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
   }
-  close(userns);
+  if (userns >= 0) close(userns);
+  userns = -1;
   if (!filter) return fail(filter_error);
   std::vector<std::uint8_t> go = {static_cast<std::uint8_t>('G'), static_cast<std::uint8_t>(filter->notifies() ? 1 : 0)};
   go.insert(go.end(), filter->program().begin(), filter->program().end());

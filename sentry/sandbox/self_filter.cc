@@ -2,6 +2,7 @@
 
 #include <seccomp.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -32,7 +33,8 @@ std::string harden_self() {
   if (ctx == nullptr) return "seccomp_init failed";
   std::string error;
   seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
-  seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);  // sentry is root; no_new_privs is not needed to load
+  // Root loads it without no_new_privs; an ordinary user's sentry needs it.
+  seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, geteuid() == 0 ? 0 : 1);
   for (const char* name : kDenied) {
     const int nr = seccomp_syscall_resolve_name(name);
     if (nr == __NR_SCMP_ERROR) continue;  // unknown to this libseccomp: nothing to deny

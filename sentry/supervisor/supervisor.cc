@@ -1,5 +1,6 @@
 #include "sentry/supervisor/supervisor.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -91,7 +92,7 @@ Supervisor::Supervisor(RunOptions opts)
   // The guest's identity is real (its user namespace's): the host's
   // credentials after an execve are the model's, in guest ids.
   tracer_.set_real_identity(true);
-  kernel::set_guest_id_range(opts_.ids.host_base, opts_.ids.count);
+  kernel::set_guest_id_range(opts_.ids.host_base, opts_.ids.host_gid_base, opts_.ids.count);
 }
 
 Supervisor::~Supervisor() = default;
@@ -177,8 +178,11 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   watch_signals();
   // The fallback platform's synthetic files are dropped where the guest can
   // open them (vfs/synthetic_tree.h).
-  kernel_.synthetic.set_drop_dir("/proc/" + std::to_string(sandbox_init_) + "/root" +
-                                 vfs::SyntheticTree::kGuestDropDir);
+  // (Opened through the program's root, which sentry may reach: the
+  // init is not dumpable, and a rootless sentry has no CAP_SYS_PTRACE.)
+  kernel_.synthetic.set_drop_dir(open(("/proc/" + std::to_string(root_) + "/root" +
+                                       vfs::SyntheticTree::kGuestDropDir).c_str(),
+                                      O_PATH | O_DIRECTORY | O_CLOEXEC));
   tracer_.drain();  // stops that arrived before the loop started
   io_.run();
 

@@ -108,11 +108,11 @@ void install_content(kernel::Kernel& k, const SyscallPtr& call, const std::strin
   }
   // The fallback platform: the guest's own thread opens a copy sentry
   // dropped for it, which is removed once the open returned.
-  std::string host;
-  const std::string drop = k.synthetic.file_path(content, &host);
+  std::string dropped;
+  const std::string drop = k.synthetic.file_path(content, &dropped);
   const std::uint64_t at = drop.empty() ? 0 : call->scratch_area(drop.size() + 1);
   if (at == 0 || !call->memory().write(at, drop.c_str(), drop.size() + 1)) {
-    if (!host.empty()) unlink(host.c_str());
+    k.synthetic.remove_dropped(dropped);
     return (void)call->fail(ENOMEM);
   }
   SyscallArgs a = call->args();
@@ -132,7 +132,7 @@ void install_content(kernel::Kernel& k, const SyscallPtr& call, const std::strin
     how.flags = open_flags;
     const std::uint64_t how_at = call->scratch_area(sizeof how);
     if (how_at == 0 || !call->memory().write(how_at, &how, sizeof how)) {
-      unlink(host.c_str());
+      k.synthetic.remove_dropped(dropped);
       return (void)call->fail(ENOMEM);
     }
     a[0] = AT_FDCWD;
@@ -140,8 +140,9 @@ void install_content(kernel::Kernel& k, const SyscallPtr& call, const std::strin
     a[2] = how_at;
     a[3] = sizeof how;
   }
-  call->continue_rewritten(a, [host](std::int64_t result) {
-    unlink(host.c_str());
+  vfs::SyntheticTree& synthetic = k.synthetic;
+  call->continue_rewritten(a, [&synthetic, dropped](std::int64_t result) {
+    synthetic.remove_dropped(dropped);
     return result;
   });
 }

@@ -520,23 +520,39 @@ void test_symlinks(const string& root) {
 
 // --- The follow limit: 40 symlinks per resolution (MAXSYMLINKS). ---
 
+// Linux counts the links one resolution follows across its RCU walk and the
+// reference walk it falls back to when a concurrent change forces a retry
+// (nameidata's total_link_count is not reset in between): under load, a path
+// of exactly 40 links now and then gives a spurious ELOOP, natively as well.
+// The 40-link successes below are therefore retried; 41 is ELOOP every time.
+string get_settled(const string& p) {
+  string got;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    got = get(p);
+    if (got != "<unreadable>" || errno != ELOOP) break;
+  }
+  return got;
+}
+
 void test_symlink_limit(const string& root) {
   const string d = topic_dir(root, "chain");
   auto c = [&](int i) { return "c" + std::to_string(i); };
   // c0 -> c1 -> ... -> c40 -> end: opening c<i> follows 41 - i links.
   CHECK(put(d + "/end", "end"));
   for (int i = 0; i <= 40; ++i) CHECK(sys_symlink(i == 40 ? "end" : c(i + 1), d + "/" + c(i)) == 0);
-  CHECK(get(d + "/c1") == "end");  // 40 follows
+  CHECK(get_settled(d + "/c1") == "end");  // 40 follows
   CHECK_ERR(sys_open(d + "/c0", O_RDONLY), ELOOP);  // 41
   struct stat st;
-  CHECK(stat((d + "/c1").c_str(), &st) == 0 && S_ISREG(st.st_mode));
+  int rc = -1;
+  for (int attempt = 0; attempt < 5 && rc != 0; ++attempt) rc = stat((d + "/c1").c_str(), &st);  // as get_settled
+  CHECK(rc == 0 && S_ISREG(st.st_mode));
   CHECK_ERR(stat((d + "/c0").c_str(), &st), ELOOP);
   // The count covers the whole path, not one chain: here ("here" -> ".")
   // costs one follow.
   CHECK(sys_symlink(".", d + "/here") == 0);
-  CHECK(get(d + "/here/c2") == "end");  // 1 + 39
+  CHECK(get_settled(d + "/here/c2") == "end");  // 1 + 39
   CHECK_ERR(sys_open(d + "/here/c1", O_RDONLY), ELOOP);  // 1 + 40
-  CHECK(get(d + "/here/here/c3") == "end");  // 2 + 38
+  CHECK(get_settled(d + "/here/here/c3") == "end");  // 2 + 38
   CHECK_ERR(sys_open(d + "/here/here/c2", O_RDONLY), ELOOP);  // 2 + 39
 }
 

@@ -40,10 +40,17 @@ TEST_CASE("id map: --host-ids parsing") {
 }
 
 TEST_CASE("credentials: host ids read back through the guest's map") {
-  sentry::kernel::set_guest_id_range(2000000000u, 65536);
+  sentry::kernel::set_guest_id_range(2000000000u, 2000000000u, 65536);
   CHECK(sentry::kernel::guest_id_of_host(2000000000u) == 0u);
   CHECK(sentry::kernel::guest_id_of_host(2000000042u) == 42u);
   CHECK(sentry::kernel::guest_id_of_host(0) == 65534u);  // host root: unmapped, the overflow id
+  sentry::kernel::set_guest_id_range(1000, 100, 1);      // rootless: one id each
+  CHECK(sentry::kernel::guest_id_of_host(1000) == 0u);
+  CHECK(sentry::kernel::guest_gid_of_host(100) == 0u);
+  CHECK(sentry::kernel::guest_gid_of_host(1000) == 65534u);
+  CHECK(sentry::kernel::uid_valid(0));
+  CHECK_FALSE(sentry::kernel::uid_valid(1));
+  sentry::kernel::set_guest_id_range(2000000000u, 2000000000u, 65536);
   CHECK(sentry::kernel::uid_valid(65535));
   CHECK_FALSE(sentry::kernel::uid_valid(65536));
   CHECK_FALSE(sentry::kernel::gid_valid(100000));
