@@ -223,11 +223,20 @@ std::vector<pid_t> KernelModelSource::tgids() const {
 
 namespace {
 
-// The namespace ids of a host status line that lists one id per PID
-// namespace level ("NSpid:\t7382\t2"): the guest's, the last.
-std::string innermost(const std::string& value) {
-  std::size_t tab = value.find_last_of("\t ");
-  return tab == std::string::npos ? value : value.substr(tab + 1);
+// A host status line that lists one id per PID namespace level, from
+// sentry's ("NSpid:\t7382\t2", or "7382\t2\t1" in a namespace the guest made
+// itself), as the guest reads it: from the sandbox's level on.
+std::string from_sandbox_level(const std::string& value) {
+  const std::size_t sep = value.find_first_of("\t ");
+  if (sep == std::string::npos) return value;
+  const std::size_t next = value.find_first_not_of("\t ", sep);
+  return next == std::string::npos ? value : value.substr(next);
+}
+
+// Its id at the sandbox's level.
+std::string sandbox_level(const std::string& value) {
+  const std::string rest = from_sandbox_level(value);
+  return rest.substr(0, rest.find_first_of("\t "));
 }
 
 }  // namespace
@@ -247,18 +256,18 @@ std::optional<ProcessView> KernelModelSource::process(pid_t tgid, pid_t detail_t
     // stat's pgrp (field 5) and session (field 6), from the status lines'
     // namespace ids when the task's own status was read.
     for (const auto& [key, value] : status) {
-      if (key == "NSpgid" && fields.size() > 2) fields[2] = innermost(value);
-      if (key == "NSsid" && fields.size() > 3) fields[3] = innermost(value);
+      if (key == "NSpgid" && fields.size() > 2) fields[2] = sandbox_level(value);
+      if (key == "NSsid" && fields.size() > 3) fields[3] = sandbox_level(value);
     }
   };
   for (TaskView& t : p->tasks) {
     t.tid = tree_.guest_tid(t.tid);
-    for (auto& [key, value] : t.host_status) {
-      if (key == "NStgid" || key == "NSpid" || key == "NSpgid" || key == "NSsid") value = innermost(value);
-      if (key == "Ngid") value = "0";
-    }
     translate_stat(t.host_stat, t.host_status);
     if (!t.host_status.empty()) translate_stat(p->host_stat, t.host_status);
+    for (auto& [key, value] : t.host_status) {
+      if (key == "NStgid" || key == "NSpid" || key == "NSpgid" || key == "NSsid") value = from_sandbox_level(value);
+      if (key == "Ngid") value = "0";
+    }
   }
   std::sort(p->tasks.begin(), p->tasks.end(), [](const TaskView& a, const TaskView& b) { return a.tid < b.tid; });
   return p;

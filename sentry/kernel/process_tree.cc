@@ -16,7 +16,9 @@ ThreadGroup& ProcessTree::ensure_group(pid_t tgid) {
 
 namespace {
 
-// The innermost NSpid of host process `pid`: 0 if it is gone, `pid` itself
+// The id of host process `pid` in the sandbox's PID namespace: the second
+// NSpid field (the first is sentry's own namespace; a guest that made PID
+// namespaces of its own adds fields after it). 0 if it is gone, `pid` itself
 // when it has no inner namespace.
 pid_t read_ns_pid(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -24,10 +26,9 @@ pid_t read_ns_pid(pid_t pid) {
   while (std::getline(in, line)) {
     if (line.rfind("NSpid:", 0) != 0) continue;
     std::istringstream fields(line.substr(6));
-    pid_t v = 0, last = 0;
-    int n = 0;
-    while (fields >> v) last = v, ++n;
-    return n == 0 ? 0 : last;
+    pid_t first = 0, second = 0;
+    if (!(fields >> first)) return 0;
+    return fields >> second ? second : first;
   }
   return 0;
 }

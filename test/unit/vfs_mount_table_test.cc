@@ -571,3 +571,37 @@ TEST_CASE("vfs: a writable place inside another writable place adds no mount") {
   MountTable v = must_build(r);
   CHECK(&v.find("/tmp/work/x") == &v.find("/tmp/y"));
 }
+
+TEST_CASE("vfs: granted places are idmapped, the host's own tree and its shared /tmp keep host ids") {
+  TempDir d;
+  // The host's root with the default places: / and /tmp keep host ids; a
+  // working directory below /tmp is a place of its own, granted.
+  MountOptions host;
+  host.host_cwd = d.path();
+  MountTable t = must_build(host);
+  CHECK(t.find("/usr").host_ids);
+  CHECK(t.find("/tmp").host_ids);
+  CHECK_FALSE(t.find("/tmp").read_only);
+  const std::optional<std::string> cwd = t.guest_path_of(d.path());
+  REQUIRE(cwd);
+  const Mount& place = t.find(*cwd);
+  CHECK(place.guest == *cwd);  // its own mount, though /tmp is writable
+  CHECK_FALSE(place.host_ids);
+  CHECK_FALSE(place.read_only);
+  // A --root tree is the guest's own.
+  const std::string root = make_root(d);
+  MountOptions own;
+  own.root = root;
+  MountTable r = must_build(own);
+  CHECK_FALSE(r.find("/etc").host_ids);
+  // Explicit --rw places and binds are granted.
+  MountOptions rw;
+  rw.rw = {"/tmp"};
+  MountTable w = must_build(rw);
+  CHECK_FALSE(w.find("/tmp").host_ids);
+  MountOptions b;
+  b.binds = {d.path() + ":/mnt:ro"};
+  MountTable bt = must_build(b);
+  CHECK_FALSE(bt.find("/mnt").host_ids);
+  CHECK(bt.find("/mnt").read_only);
+}
