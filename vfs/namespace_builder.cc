@@ -104,25 +104,11 @@ std::string make_dirs(const std::string& root, const std::string& existing, cons
   return "";
 }
 
-std::string ensure_mount_point(const std::string& root, const std::string& guest,
-                               std::vector<std::string>* skeletons) {
-  struct stat st;
-  const std::string target = root + guest;
-  if (stat(target.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) return "";
-    return "cannot mount on " + guest + ": not a directory in the guest's tree";
-  }
-  // The nearest existing ancestor.
-  std::string existing = guest;
-  do {
-    const std::size_t slash = existing.rfind('/');
-    existing = slash == 0 ? "/" : existing.substr(0, slash);
-  } while (existing != "/" && stat((root + existing).c_str(), &st) != 0);
-  const std::string dir = existing == "/" ? root : root + existing;
-  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    return "cannot mount on " + guest + ": " + existing + " is not a directory in the guest's tree";
-  if (std::find(skeletons->begin(), skeletons->end(), dir) != skeletons->end())
-    return make_dirs(root, existing, guest);  // already a tmpfs of sentry's
+// Lays a tmpfs (searchable by all) over directory `dir` (guest path
+// `existing`) holding a bind of each of its entries and a copy of each of its
+// symlinks: the directory's content stays what it was, each entry with its
+// own permissions, and new directories can be made in it.
+std::string make_skeleton(const std::string& dir, const std::string& existing, std::vector<std::string>* skeletons) {
   int clone = open_tree(AT_FDCWD, dir.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
   if (clone < 0) return failed("open_tree " + existing);
   if (mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") != 0) {
@@ -161,16 +147,39 @@ std::string ensure_mount_point(const std::string& root, const std::string& guest
   if (d == nullptr) error = failed("list " + existing + " for its skeleton");
   if (d != nullptr) closedir(d);
   close(clone);
-  if (!error.empty()) return error;
+  return error;
+}
+
+std::string ensure_mount_point(const std::string& root, const std::string& guest,
+                               std::vector<std::string>* skeletons) {
+  struct stat st;
+  const std::string target = root + guest;
+  if (stat(target.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return "";
+    return "cannot mount on " + guest + ": not a directory in the guest's tree";
+  }
+  // The nearest existing ancestor.
+  std::string existing = guest;
+  do {
+    const std::size_t slash = existing.rfind('/');
+    existing = slash == 0 ? "/" : existing.substr(0, slash);
+  } while (existing != "/" && stat((root + existing).c_str(), &st) != 0);
+  const std::string dir = existing == "/" ? root : root + existing;
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return "cannot mount on " + guest + ": " + existing + " is not a directory in the guest's tree";
+  if (std::find(skeletons->begin(), skeletons->end(), dir) != skeletons->end())
+    return make_dirs(root, existing, guest);  // already a tmpfs of sentry's
+  if (std::string error = make_skeleton(dir, existing, skeletons); !error.empty()) return error;
   return make_dirs(root, existing, guest);
 }
 
 // A place the user granted may lie below a directory of the host's tree that
 // the guest, an ordinary user there, may not search (a 0700 `mktemp -d`, a
-// home). Each such directory on the way becomes an empty tmpfs (searchable),
-// in which the path to the place is made: the guest then reaches the place
-// by its path and sees nothing else of that directory, as in bubblewrap's
-// trees. The working directory is entered before this matters.
+// home). Each such directory on the way becomes a skeleton of itself
+// (make_skeleton), searchable: the guest reaches the place by its path, and
+// the directory's other entries keep their own permissions (a sibling the
+// user's programs need, such as a build tree next to the working directory,
+// stays reachable; a 0600 file stays unreadable).
 std::string open_way_to(const std::string& root, const MountTable& table, const std::string& guest,
                         std::vector<std::string>* skeletons) {
   std::size_t from = 1;
@@ -184,9 +193,7 @@ std::string open_way_to(const std::string& root, const MountTable& table, const 
     const bool searchable = (st.st_mode & S_IXOTH) != 0;
     if (searchable || !table.find(step).host_ids) continue;
     if (std::find(skeletons->begin(), skeletons->end(), root + step) != skeletons->end()) continue;
-    if (mount("tmpfs", (root + step).c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=64k") != 0)
-      return failed("mount a searchable tmpfs on " + step);
-    skeletons->push_back(root + step);
+    if (std::string error = make_skeleton(root + step, step, skeletons); !error.empty()) return error;
   }
 }
 

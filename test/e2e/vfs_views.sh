@@ -44,17 +44,19 @@ elif echo "$msg" | grep -q "Read-only file system"; then ok "cwd outside --rw: E
 else bad "unexpected message for a write outside --rw: $msg"; fi
 
 # A granted place below a directory the guest may not search ($T is a 0700
-# mktemp directory of host root's): reached by its absolute path through an
-# empty tmpfs over $T that holds only the way to it; $T's other entries stay
-# hidden.
-mkdir -p "$T/deep/place" && echo hidden > "$T/sibling"
+# mktemp directory of host root's): reached by its absolute path through a
+# searchable skeleton of $T, whose other entries keep their own permissions
+# (a 0644 sibling is readable, a 0600 one is not).
+mkdir -p "$T/deep/place" && echo open > "$T/sibling" && echo private > "$T/private" && chmod 600 "$T/private"
 chmod 700 "$T"
-out=$(cd / && "$SENTRY" run --rw "$T/deep/place" -- sh -c "echo in > $T/deep/place/f && cat $T/deep/place/f; ls -A $T; cat $T/sibling" 2>&1)
-if [ "$(cat "$T/deep/place/f" 2>/dev/null)" = in ] && echo "$out" | grep -qx deep && ! echo "$out" | grep -q '^hidden$'; then
-  ok "a place below an unsearchable directory is reachable by its path, its siblings hidden"
+out=$(cd / && "$SENTRY" run --rw "$T/deep/place" -- sh -c "echo in > $T/deep/place/f && cat $T/deep/place/f; cat $T/sibling; cat $T/private" 2>&1)
+if [ "$(cat "$T/deep/place/f" 2>/dev/null)" = in ] && echo "$out" | grep -qx open && ! echo "$out" | grep -qx private \
+   && echo "$out" | grep -q "Permission denied"; then
+  ok "a place below an unsearchable directory is reachable by its path; its siblings keep their permissions"
 else
   bad "place below an unsearchable directory: $out"
 fi
+rm -f "$T/private" "$T/sibling"
 
 # ---- 2. Writable and read-only bind mounts.
 mkdir -p "$T/wbind" "$T/robind"
