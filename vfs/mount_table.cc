@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <climits>
 #include <cstdlib>
 #include <utility>
@@ -141,6 +142,18 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
         host_path(holder, where) == *h)
       continue;
     t.add({where, *h, MountKind::kHost, false, host_ids});
+  }
+  if (!opts.program_dir.empty() && *root == "/") {
+    std::error_code ec;
+    const std::string dir = std::filesystem::weakly_canonical(opts.program_dir, ec).string();
+    bool hidden = false;  // the directory or one on its way not searchable by others
+    for (std::string step = dir; !ec && !step.empty();) {
+      struct stat st;
+      hidden = hidden || (::stat(step.c_str(), &st) == 0 && !(st.st_mode & S_IXOTH));
+      step = step == "/" ? "" : step.substr(0, std::max<std::size_t>(step.rfind('/'), 1));
+    }
+    const Mount& holder = t.find(dir);
+    if (!ec && hidden && holder.host_ids) t.add({dir, dir, MountKind::kHost, true, false});
   }
   for (const char* s : {"/proc", "/sys", "/dev"}) t.add({s, s, MountKind::kSynthetic, true});
   // /dev/shm was added before /dev: re-add it so it shadows the synthetic /dev.

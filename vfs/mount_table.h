@@ -41,6 +41,11 @@ struct MountOptions {
   std::vector<std::string> rw;       // guest paths made writable (bind on themselves);
                                      // relative ones from the guest's working directory
   std::string host_cwd;              // sentry's working directory (default writable place)
+  // The directory of the program `sentry run` was given by path (host path;
+  // empty for a PATH search). Where the host's tree would hide it from an
+  // unprivileged guest (a directory on the way others may not search), it
+  // is granted read-only, so the program the user named can run.
+  std::string program_dir;
 };
 
 class MountTable {

@@ -181,6 +181,9 @@ int run_command(const RunArgs& args) {
   mount_opts.rw = args.rw;
   std::error_code ec;
   mount_opts.host_cwd = std::filesystem::current_path(ec).string();
+  if (args.command[0].find('/') != std::string::npos) {
+    mount_opts.program_dir = std::filesystem::absolute(args.command[0], ec).parent_path().string();
+  }
   opts.mounts = vfs::MountTable::build(mount_opts, &error);
   if (!opts.mounts) {
     std::fprintf(stderr, "sentry: %s\n", error.c_str());

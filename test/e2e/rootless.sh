@@ -20,6 +20,7 @@ USER_ID=65534
 as_user() { setpriv --reuid=$USER_ID --regid=$USER_ID --clear-groups -- "$@"; }
 as_user unshare -U true 2>/dev/null || { echo "SKIP: this kernel refuses user namespaces to ordinary users"; exit 77; }
 
+as_user test -x "$CONF/conf_smoke_exit" || { echo "SKIP: the build tree ($CONF) is not reachable for uid $USER_ID (a directory on the way is not searchable by others)"; exit 77; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 chmod 777 "$T"

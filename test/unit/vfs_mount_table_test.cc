@@ -605,3 +605,21 @@ TEST_CASE("vfs: granted places are idmapped, the host's own tree and its shared 
   CHECK_FALSE(bt.find("/mnt").host_ids);
   CHECK(bt.find("/mnt").read_only);
 }
+
+TEST_CASE("vfs: the program's directory is granted read-only where the host's tree hides it") {
+  TempDir d;  // mkdtemp: 0700, so others may not search it
+  const std::string bin = d.path() + "/bin";
+  std::filesystem::create_directories(bin);
+  MountOptions o;
+  o.program_dir = bin;
+  MountTable t = must_build(o);
+  const Mount& m = t.find(bin);
+  CHECK(m.guest == bin);
+  CHECK(m.read_only);
+  CHECK_FALSE(m.host_ids);
+  // A program the guest can reach anyway adds nothing.
+  MountOptions reachable;
+  reachable.program_dir = "/usr/bin";
+  MountTable r = must_build(reachable);
+  CHECK(r.find("/usr/bin").guest == "/");
+}
