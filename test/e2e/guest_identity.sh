@@ -12,9 +12,7 @@
 # Usage: guest_identity.sh SENTRY
 set -u
 SENTRY=$1
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=1; }
+. "$(dirname "$0")/checks.sh"
 
 out=$("$SENTRY" run -- id 2>&1)
 case "$out" in uid=0\(root\)\ gid=0\(root\)*) ok "id inside: $out" ;; *) bad "id inside: $out" ;; esac

@@ -10,9 +10,7 @@
 # Usage: guest_network.sh SENTRY
 set -u
 SENTRY=$1
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=1; }
+. "$(dirname "$0")/checks.sh"
 [ "$(id -u)" = 0 ] || { echo "SKIP: privileged ports need sentry to run as root"; exit 77; }
 free_low_port() {  # a port below 1024 nobody listens on
   for p in 873 901 913 981 989 990 992 995; do

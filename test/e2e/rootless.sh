@@ -11,9 +11,7 @@
 set -u
 SENTRY=$(realpath -- "$1")
 CONF=$(realpath -- "$2")
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=1; }
+. "$(dirname "$0")/checks.sh"
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root to become an ordinary user (setpriv)"; exit 77; }
 command -v setpriv >/dev/null || { echo "SKIP: setpriv (util-linux) is not installed"; exit 77; }
 USER_ID=65534

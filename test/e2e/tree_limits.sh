@@ -10,9 +10,7 @@
 # Usage: tree_limits.sh SENTRY
 set -u
 SENTRY=$1
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=1; }
+. "$(dirname "$0")/checks.sh"
 [ "$(id -u)" = 0 ] || { echo "SKIP: cgroup limits need root"; exit 77; }
 [ -d /sys/fs/cgroup/pids ] || [ -e /sys/fs/cgroup/cgroup.controllers ] || { echo "SKIP: no cgroup pids hierarchy"; exit 77; }
 
