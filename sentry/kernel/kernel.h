@@ -58,6 +58,13 @@ struct Kernel {
   // The guest lives in a user namespace of its own (sentry run): its
   // capabilities hold there, never in the host's namespace.
   bool guest_in_user_namespace = false;
+
+  // Whether the guest's host threads carry its identity, so a credential
+  // change must run on the host too (file permissions, signals and ptrace
+  // access are the host kernel's). Always so in a sandbox, whatever --uid
+  // says; only a model without a guest behind it (unit tests with an
+  // identity override) keeps changes in the model alone.
+  bool real_identity() const { return guest_in_user_namespace || (!config.uid && !config.gid); }
 };
 
 }  // namespace sentry::kernel

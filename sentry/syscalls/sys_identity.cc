@@ -5,13 +5,14 @@
 //
 // Getters answer from the model. Setters validate against the model with
 // Linux's rules (kernel::Credentials) and update it; then:
-//   * real identity (no MachineConfig uid/gid override): the call also runs
-//     on the host (continue_on_host) so that the guest's host process really
+//   * real identity (Kernel::real_identity: always in a sandbox, where --uid
+//     is the guest's real id in its user namespace): the call also runs on
+//     the host (continue_on_host) so that the guest's host process really
 //     changes identity: file permission checks, signals and ptrace access
 //     happen on the host. Model and host apply the same rules to the same
 //     state, so they agree (the host's answer equals the model's).
-//   * identity override: the model alone. The host process keeps the
-//     invoking user's identity; the guest sees the overriding one.
+//   * a model with no guest behind it and an identity override (unit
+//     tests): the model alone.
 // A failing setter is answered from the model in both modes (the host would
 // refuse it the same way).
 #include <spdlog/spdlog.h>
@@ -30,8 +31,6 @@ namespace {
 
 using kernel::CapData;
 using kernel::Credentials;
-
-bool real_identity(const kernel::Kernel& k) { return !k.config.uid && !k.config.gid; }
 
 // The calling task's credentials. For a task the model does not know (the
 // tracer adds every task before its first call, so this is a safety net) the
@@ -52,7 +51,7 @@ Credentials* creds_of_caller(kernel::Kernel& k, const SyscallPtr& call) {
 void answer_change(kernel::Kernel& k, const SyscallPtr& call, int rc) {
   if (rc != 0) {
     call->complete(rc);
-  } else if (real_identity(k)) {
+  } else if (k.real_identity()) {
     call->continue_on_host();
   } else {
     call->complete(0);
@@ -183,7 +182,7 @@ void sys_setfsuid(kernel::Kernel& k, const SyscallPtr& call) {
   Credentials* c = creds_of_caller(k, call);
   if (c == nullptr) return;
   const uid_t old = c->setfsuid(uid_arg(call, 0));
-  if (real_identity(k))
+  if (k.real_identity())
     call->continue_on_host();
   else
     call->complete(old);
@@ -192,7 +191,7 @@ void sys_setfsgid(kernel::Kernel& k, const SyscallPtr& call) {
   Credentials* c = creds_of_caller(k, call);
   if (c == nullptr) return;
   const gid_t old = c->setfsgid(gid_arg(call, 0));
-  if (real_identity(k))
+  if (k.real_identity())
     call->continue_on_host();
   else
     call->complete(old);

@@ -115,8 +115,6 @@ constexpr int kSeccompModeFilter = 2;
 constexpr std::uint64_t kBpfMaxInsns = 4096;
 constexpr int kCapSysAdmin = 21;
 
-bool real_identity(const kernel::Kernel& k) { return !k.config.uid && !k.config.gid; }
-
 void warn_once(int option, const char* what) {
   static std::set<int> warned;
   if (warned.insert(option).second) spdlog::warn("prctl option {} {}", option, what);
@@ -131,7 +129,7 @@ void not_served(int option, const SyscallPtr& call) {
 void answer_change(kernel::Kernel& k, const SyscallPtr& call, int rc) {
   if (rc != 0)
     call->complete(rc);
-  else if (real_identity(k))
+  else if (k.real_identity())
     call->continue_on_host();
   else
     call->complete(0);

@@ -72,6 +72,22 @@ t1=$(date +%s%N)
 [ "$(cat out.txt)" = root-done ] && [ $(( (t1 - t0) / 1000000 )) -lt 5000 ] && ! pgrep -f '^sleep 30$' >/dev/null \
   && ok "--exit-with-root ends with the root and kills the rest" || bad "--exit-with-root: $(cat out.txt)"
 
+# Credentials bind on the host whatever --uid says: after dropping to 65534
+# the guest's own 0600 file is the kernel's EACCES.
+for opt in "" "--uid 0 --gid 0"; do
+  out=$("$SENTRY" run $opt -- python3 -c '
+import os
+open("own", "w").write("x"); os.chmod("own", 0o600)
+os.setresgid(65534, 65534, 65534); os.setresuid(65534, 65534, 65534)
+try:
+    open("own").read(); print("read")
+except PermissionError:
+    print("EACCES")' 2>&1)
+  rm -f own
+  [ "$out" = EACCES ] && ok "setuid(65534) binds on the host (${opt:-no --uid}): EACCES on a 0600 file" \
+    || bad "credentials after setuid (${opt:-no --uid}): $out"
+done
+
 out=$("$SENTRY" run --uid 1000 --gid 100 -- sh -c 'id -u; id -g; cat /proc/self/uid_map' 2>&1)
 [ "$(echo "$out" | head -2 | tr '\n' ' ')" = "1000 100 " ] && ok "--uid 1000 --gid 100: $(echo "$out" | head -2 | tr '\n' ' ')" \
   || bad "--uid/--gid: $out"
