@@ -70,11 +70,12 @@ std::uint64_t PtraceSyscall::scratch_area(std::size_t size) {
   // built there too. The kernel copies arguments in when the call starts.
   scratch_top_ = (scratch_top_ - size) & ~std::uint64_t{15};
   if (grow_at_ != 0) return 0;
+  // The page the stack pointer is on is mapped: most areas lie there, and
+  // need no probe (this is every translated call's path).
+  constexpr std::uint64_t kPageMask = ~std::uint64_t{4095};
+  if ((scratch_top_ & kPageMask) >= (regs_.rsp & kPageMask)) return scratch_top_;
   char probe;
-  if (memory_.read(scratch_top_, &probe, 1)) {
-    tracer_.note_stack_growth(tid(), 0);  // mapped: a later need may grow it again (after an exec)
-    return scratch_top_;
-  }
+  if (memory_.read(scratch_top_, &probe, 1)) return scratch_top_;
   // Not mapped yet. Once per page: if the thread's own write did not map it
   // either (the stack limit), the handler's fallback answer stands.
   const std::uint64_t page = scratch_top_ & ~std::uint64_t{4095};

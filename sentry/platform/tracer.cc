@@ -155,6 +155,8 @@ void Tracer::handle_event(pid_t tid, int event, int sig) {
         fixup(0);
       }
       if (former != tid) state_.erase(former);
+      // A new address space: a stack page it was made to touch may need it again.
+      if (auto st = state_.find(tid); st != state_.end()) st->second.grown_page = 0;
       tree_.exec(tid, former, exe_of(tid));
       // execve recomputes credentials (set-ID bits, capabilities, keepcaps).
       if (kernel::Task* t = tree_.task(tid)) t->creds.after_exec(tid, real_identity_);

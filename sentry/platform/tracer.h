@@ -71,7 +71,8 @@ class Tracer {
   // instruction), so the thread issues that call once more.
   void expect_restart(pid_t tid, const user_regs_struct& again);
   // Records that `tid` is made to touch stack page `page`; false if it was
-  // already made to touch that very page last time (it could not be mapped).
+  // already made to touch that very page since its last exec (it could not
+  // be mapped).
   bool note_stack_growth(pid_t tid, std::uint64_t page);
 
  private:

@@ -8,19 +8,13 @@
 #include <cstring>
 #include <fstream>
 
+#include "sentry/sandbox/write_file.h"
+
 namespace sentry::sandbox {
 
 namespace {
 
 constexpr const char* kRoot = "/sys/fs/cgroup";
-
-bool write_file(const std::string& path, const std::string& text) {
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  close(fd);
-  return ok;
-}
 
 // The path of sentry's own group in hierarchy `controller` ("" for the v2
 // unified one) from /proc/self/cgroup; nullopt when it has none.

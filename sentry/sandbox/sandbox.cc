@@ -18,6 +18,7 @@
 #include <cstring>
 
 #include "sentry/platform/tracer.h"
+#include "sentry/sandbox/write_file.h"
 #include "vfs/namespace_builder.h"
 
 extern char** environ;
@@ -87,13 +88,7 @@ int make_user_namespace(const IdMap& ids, std::string* error) {
              "/proc/sys/user/max_user_namespaces and, on Debian, kernel.unprivileged_userns_clone)";
   } else {
     const std::string base = "/proc/" + std::to_string(helper) + "/";
-    auto write_file = [&](const std::string& name, const std::string& text) {
-      int f = open((base + name).c_str(), O_WRONLY | O_CLOEXEC);
-      bool good = f >= 0 && write(f, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-      if (f >= 0) close(f);
-      return good;
-    };
-    if (!write_file("uid_map", ids.map_line()) || !write_file("gid_map", ids.gid_map_line())) {
+    if (!write_file(base + "uid_map", ids.map_line()) || !write_file(base + "gid_map", ids.gid_map_line())) {
       *error = errno_text("writing the guest's uid_map/gid_map (" + ids.map_line().substr(0, ids.map_line().size() - 1) +
                           "); sentry needs CAP_SETUID and CAP_SETGID");
     } else {
@@ -225,10 +220,7 @@ void retitle(const char* title) {
   // Ports below 1024 in the guest's own network namespace are the guest's
   // (its raw, unix and, on the fallback platform, inet sockets live there);
   // the host's stay guarded by sentry (sentry/syscalls/sys_socket.cc).
-  if (int f = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_WRONLY | O_CLOEXEC); f >= 0) {
-    (void)!write(f, "0", 1);
-    close(f);
-  }
+  write_file("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0");
   std::string error = vfs::build_guest_tree(*spec.mounts, userns);
   if (!error.empty()) setup_failed(control, "building the guest's filesystem: " + error);
   if (spec.private_network) {
@@ -293,14 +285,8 @@ bool enter_rootless_user_namespace(const IdMap& ids, std::string* error) {
                         "/proc/sys/user/max_user_namespaces and kernel.unprivileged_userns_clone)");
     return false;
   }
-  auto write_self = [](const char* name, const std::string& text) {
-    int f = open((std::string("/proc/self/") + name).c_str(), O_WRONLY | O_CLOEXEC);
-    bool ok = f >= 0 && write(f, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    if (f >= 0) close(f);
-    return ok;
-  };
-  if (!write_self("uid_map", ids.map_line()) || !write_self("setgroups", "deny") ||
-      !write_self("gid_map", ids.gid_map_line())) {
+  if (!write_file("/proc/self/uid_map", ids.map_line()) || !write_file("/proc/self/setgroups", "deny") ||
+      !write_file("/proc/self/gid_map", ids.gid_map_line())) {
     *error = errno_text("writing the rootless sandbox's id maps");
     return false;
   }

@@ -133,20 +133,10 @@ bool is_tcp_or_udp(int base, int protocol) {
          (base == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP));
 }
 
-void create_host_inet_socket(kernel::Kernel& k, const SyscallPtr& call, int base, int flags, int protocol) {
-  if (k.guest_netns < 0 || k.isolated_network || !call->can_install_fds() || !is_tcp_or_udp(base, protocol) ||
-      (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))) {
-    call->continue_on_host();
-    return;
-  }
-  int fd = socket(AF_INET, base | (flags & SOCK_NONBLOCK) | SOCK_CLOEXEC, protocol);
-  if (fd < 0) return (void)call->fail(errno);
-  call->complete_with_fd(fd, (flags & SOCK_CLOEXEC) != 0);
-}
-
-// The host AF_INET socket behind a guest AF_INET6 one: in the host's
-// network namespace, or with --network isolated in the guest's own
-// (sentry's thread enters it for the one call). -errno on failure.
+// A TCP or UDP socket sentry makes for the guest (AF_INET, or the host
+// socket behind an AF_INET6 one): in the host's network namespace, or with
+// --network isolated in the guest's own (sentry's thread enters it for the
+// one call). -errno on failure.
 int guest_inet_socket(kernel::Kernel& k, int type, int protocol) {
   if (!k.isolated_network || k.guest_netns < 0) {
     int fd = socket(AF_INET, type, protocol);
@@ -161,6 +151,17 @@ int guest_inet_socket(kernel::Kernel& k, int type, int protocol) {
     std::abort();
   }
   return fd >= 0 ? fd : -err;
+}
+
+void create_host_inet_socket(kernel::Kernel& k, const SyscallPtr& call, int base, int flags, int protocol) {
+  if (k.guest_netns < 0 || !call->can_install_fds() || !is_tcp_or_udp(base, protocol) ||
+      (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))) {
+    call->continue_on_host();
+    return;
+  }
+  int fd = guest_inet_socket(k, base | (flags & SOCK_NONBLOCK) | SOCK_CLOEXEC, protocol);
+  if (fd < 0) return (void)call->fail(-fd);
+  call->complete_with_fd(fd, (flags & SOCK_CLOEXEC) != 0);
 }
 
 // Ports below net.ipv4.ip_unprivileged_port_start need CAP_NET_BIND_SERVICE
