@@ -46,7 +46,7 @@ struct Kernel {
   std::unique_ptr<epoll::EpollRegistrar> epoll_registrar;  // started by the first epoll_ctl
   netstack::SocketRegistry sockets;  // the guest's AF_INET6 sockets
   netstack::NetlinkSockets netlink;  // the guest's NETLINK_ROUTE sockets
-  vfs::SyntheticTree synthetic;      // synthesized /proc, /sys files on the host
+  vfs::SyntheticTree synthetic;      // the model's /proc, /sys files (memfds, the drop directory)
   // The guest's filesystem view (--root, --bind, --rw); the run sets it.
   vfs::MountTable mounts = vfs::MountTable::host_identity();
   // The guest's network namespace (-1: it shares the host's); sentry makes
