@@ -19,4 +19,10 @@ constexpr ForwardRule kRules[] = {
 
 std::span<const ForwardRule> forward_rules() { return kRules; }
 
+const ForwardRule* deny_rule_for(std::string_view name, const std::uint64_t* args) {
+  for (const ForwardRule& r : kRules)
+    if (r.deny_errno != 0 && r.syscall == name && (args[r.arg] & r.mask) == r.value) return &r;
+  return nullptr;
+}
+
 }  // namespace sentry::abi

@@ -25,4 +25,7 @@ struct ForwardRule {
 
 std::span<const ForwardRule> forward_rules();
 
+// The DENY_WHEN rule of syscall `name` that the six arguments match, or nullptr.
+const ForwardRule* deny_rule_for(std::string_view name, const std::uint64_t* args);
+
 }  // namespace sentry::abi

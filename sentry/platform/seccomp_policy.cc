@@ -54,7 +54,13 @@ static std::vector<const abi::ForwardRule*> rules_for(const abi::SyscallEntry& e
 }
 
 static FilterAction rule_action(const abi::ForwardRule& r, const PolicyOptions& opts) {
-  if (r.deny_errno != 0) return {ActionKind::kErrno, static_cast<std::uint16_t>(r.deny_errno)};
+  // A refused call is answered by the filter itself, unless the run observes
+  // calls: then it goes to the supervisor, which refuses it the same way and
+  // records it (trace, report) as denied.
+  if (r.deny_errno != 0) {
+    if (opts.observe_forwarded) return default_action(opts);
+    return {ActionKind::kErrno, static_cast<std::uint16_t>(r.deny_errno)};
+  }
   return r.translate ? FilterAction{ActionKind::kTrace, kTraceTranslate} : forwarded_action(opts);
 }
 
@@ -69,6 +75,7 @@ static int add_rules_with_forwarding(scmp_filter_ctx ctx, const abi::SyscallEntr
                               const PolicyOptions& opts) {
   for (const abi::ForwardRule* r : rules) {
     FilterAction fwd = rule_action(*r, opts);
+    if (fwd == def) continue;  // the filter's default already (libseccomp refuses such a rule)
     int rc = seccomp_rule_add(ctx, to_scmp(fwd), e.nr_x86_64, 1,
                               SCMP_CMP(static_cast<unsigned>(r->arg), SCMP_CMP_MASKED_EQ, r->mask, r->value));
     if (rc != 0) return rc;

@@ -16,7 +16,10 @@
 //                                        listener at the first exec, and sees
 //                                        every exec before it happens)
 //   deny rules (DENY_WHEN) -> ERRNO     (argument values no guest may use,
-//                                        refused in the filter: no race)
+//                                        refused in the filter: no race;
+//                                        observed runs send them to the
+//                                        supervisor, which refuses and
+//                                        records them)
 #pragma once
 
 #include <cstdint>

@@ -217,10 +217,6 @@ void retitle(const char* title) {
 
 // pid 1: builds the tree, starts the program, reaps until the tree is gone.
 [[noreturn]] void init_main(const SandboxSpec& spec, int control, int userns) {
-  // Ports below 1024 in the guest's own network namespace are the guest's
-  // (its raw, unix and, on the fallback platform, inet sockets live there);
-  // the host's stay guarded by sentry (sentry/syscalls/sys_socket.cc).
-  write_file("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0");
   std::string error = vfs::build_guest_tree(*spec.mounts, userns);
   if (!error.empty()) setup_failed(control, "building the guest's filesystem: " + error);
   if (spec.private_network) {
@@ -371,7 +367,12 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
     *error = what;
     if (box.init > 0) {
       kill(box.init, SIGKILL);
-      waitpid(box.init, nullptr, 0);
+      // The init's exit waits until every process of its namespace is
+      // reaped, the seized program included, whose tracer is sentry.
+      for (pid_t p = 0; p != box.init;) {
+        p = waitpid(-1, nullptr, __WALL);
+        if (p < 0 && errno != EINTR) break;
+      }
     }
     close(sv[0]);
     if (userns >= 0) close(userns);
@@ -402,6 +403,7 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
     box.root = cred.pid;
     break;
   }
+  if (!filter) return fail(filter_error);
   int rc = platform::Tracer::seize(box.root);
   if (rc != 0) return fail(std::string("PTRACE_SEIZE: ") + std::strerror(-rc));
   if (spec.private_network) {
@@ -409,7 +411,6 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
   }
   if (userns >= 0) close(userns);
   userns = -1;
-  if (!filter) return fail(filter_error);
   std::vector<std::uint8_t> go = {static_cast<std::uint8_t>('G'), static_cast<std::uint8_t>(filter->notifies() ? 1 : 0)};
   go.insert(go.end(), filter->program().begin(), filter->program().end());
   if (go.size() > kMaxGoMessage) return fail("the seccomp filter is too large to send");

@@ -20,6 +20,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "abi/forward_rules.h"
 #include "sentry/kernel/virtual_cpus.h"
 #include "sentry/syscalls/handler_table.h"
 #include "sentry/sandbox/sandbox.h"
@@ -306,7 +307,10 @@ void Supervisor::on_served_call(SyscallPtr call) { dispatch(std::move(call)); }
 
 void Supervisor::dispatch(SyscallPtr call) {
   const abi::SyscallEntry* e = call->entry();
-  abi::Serve serve = e ? e->serve : abi::Serve::kUnsupported;
+  // An argument the filter refuses (DENY_WHEN) reaches here only when the
+  // run observes calls: refused the same way, recorded as denied.
+  const abi::ForwardRule* denied = e ? abi::deny_rule_for(e->name, call->args().data()) : nullptr;
+  abi::Serve serve = denied ? abi::Serve::kDeny : e ? e->serve : abi::Serve::kUnsupported;
   call->set_served_as(serve);
   if (observer_.enabled()) {
     auto record = std::make_shared<trace::CallRecord>(
@@ -319,6 +323,10 @@ void Supervisor::dispatch(SyscallPtr call) {
   }
   if (e == nullptr) {
     call->fail(ENOSYS);
+    return;
+  }
+  if (denied) {
+    call->fail(denied->deny_errno);
     return;
   }
   switch (serve) {

@@ -51,4 +51,15 @@ if [ -z "$fd" ] || [ -z "$data" ] || [ "$(( 0x$data & 0xffffffff ))" != "$fd" ];
 else
   echo "ok: epoll_wait trace shows the event and its fd ($fd)"
 fi
+# A call the filter refuses by its argument (a set-ID bit, DENY_WHEN) is seen
+# and recorded as denied when the run observes calls.
+d=$(mktemp -d)
+trace=$(cd "$d" && "$SENTRY" run --trace --report "$d/r.json" -- sh -c 'touch f; chmod 4755 f' 2>&1 >/dev/null)
+if echo "$trace" | grep -qE 'fchmodat\(AT_FDCWD, "f", 04755\) = -1 EPERM .*<denied>' &&
+   python3 -c "import json,sys; sys.exit(0 if 'denied' in json.dumps(json.load(open('$d/r.json'))) else 1)"; then
+  echo "ok: a refused set-ID chmod is traced and reported as denied"
+else
+  echo "FAIL: refused chmod: $(echo "$trace" | grep chmod)"; fail=1
+fi
+rm -rf "$d"
 exit $fail

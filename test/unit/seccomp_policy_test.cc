@@ -60,7 +60,9 @@ void check_every_row(const PolicyOptions& opts) {
     CHECK(run(bpf, e->nr_x86_64, AUDIT_ARCH_X86_64, miss) == expected_ret(platform::action_for_call(*e, miss, opts)));
     if (r.deny_errno != 0) {
       CHECK(platform::action_for_call(*e, match, opts) ==
-            platform::FilterAction{platform::ActionKind::kErrno, static_cast<std::uint16_t>(r.deny_errno)});
+            (opts.observe_forwarded
+                 ? platform::default_action(opts)
+                 : platform::FilterAction{platform::ActionKind::kErrno, static_cast<std::uint16_t>(r.deny_errno)}));
     } else if (e->serve != abi::Serve::kForward) {
       CHECK(platform::action_for_call(*e, match, opts) ==
             (r.translate ? platform::FilterAction{platform::ActionKind::kTrace, platform::kTraceTranslate}
