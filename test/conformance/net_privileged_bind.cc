@@ -89,8 +89,13 @@ void root_binds(int family) {
   CHECK(write(c, "x", 1) == 1);
   char b = 0;
   CHECK(a >= 0 && read(a, &b, 1) == 1 && b == 'x');
-  if (a >= 0) close(a);
+  // The client closes first, so TIME_WAIT stays on its ephemeral port and
+  // the low port is free again for whoever needs it next.
   close(c);
+  if (a >= 0) {
+    CHECK(read(a, &b, 1) == 0);
+    close(a);
+  }
   close(l);
   // UDP.
   const int u = bind_low(family, SOCK_DGRAM, &port);

@@ -12,9 +12,9 @@ set -u
 SENTRY=$1
 . "$(dirname "$0")/checks.sh"
 [ "$(id -u)" = 0 ] || { echo "SKIP: privileged ports need sentry to run as root"; exit 77; }
-free_low_port() {  # a port below 1024 nobody listens on
+free_low_port() {  # a port below 1024 no TCP socket uses, in any state (TIME_WAIT blocks a bind)
   for p in 873 901 913 981 989 990 992 995; do
-    ss -Htln "sport = :$p" | grep -q . || { echo $p; return; }
+    ss -Htan "sport = :$p" | grep -q . || { echo $p; return; }
   done
 }
 serve() {  # serve FAMILY ADDR PORT [sentry options]: a guest server answering "hello" once
@@ -26,7 +26,7 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('$addr', $port)); s.listen(1)
 print('listening', flush=True)
 s.settimeout(10)
-c, _ = s.accept(); c.sendall(b'hello'); c.close()" &
+c, _ = s.accept(); c.sendall(b'hello'); c.recv(1); c.close()  # the client closes first: no TIME_WAIT on the port" &
 }
 fetch() {  # fetch PORT: what a native client reads from 127.0.0.1:PORT
   python3 -c "
