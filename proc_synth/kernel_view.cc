@@ -13,7 +13,6 @@
 
 #include "proc_synth/format.h"
 #include "proc_synth/host_parse.h"
-#include "sentry/kernel/epoll/epoll_fdinfo.h"
 #include "sentry/kernel/kernel.h"
 #include "vfs/mount_table.h"
 
@@ -191,7 +190,6 @@ std::optional<ProcessView> process_view_from(const kernel::Kernel& k, pid_t tgid
 KernelModelSource::KernelModelSource(const kernel::Kernel& k)
     : KernelModelSource(k.tree, k.config, kernel::HostCpuMap::current()) {
   parked_ = &k.blocked;
-  epoll_items_ = &k.epoll_items;
 }
 
 KernelModelSource::KernelModelSource(const kernel::ProcessTree& tree,
@@ -291,22 +289,3 @@ std::vector<DirEntry> KernelModelSource::host_entries(const std::string& dir) co
 
 }  // namespace sentry::proc_synth
 
-namespace sentry::proc_synth {
-
-bool KernelModelSource::is_epoll_fd(pid_t guest_tid, int fd) const {
-  const pid_t tid = tree_.host_tid(guest_tid);
-  return epoll_items_ != nullptr && tid != 0 &&
-         kernel::epoll::is_epoll_fd_link("/proc/" + std::to_string(tid) + "/fd/" + std::to_string(fd));
-}
-
-std::optional<std::string> KernelModelSource::epoll_fdinfo(pid_t guest_tid, int fd) const {
-  const pid_t tid = tree_.host_tid(guest_tid);
-  if (tid == 0) return std::nullopt;
-  const std::string path = "/proc/" + std::to_string(tid) + "/fdinfo/" + std::to_string(fd);
-  if (access(path.c_str(), R_OK) != 0 || epoll_items_ == nullptr) return std::nullopt;
-  const kernel::epoll::EpollItems& items = *epoll_items_;
-  return kernel::epoll::translate_epoll_fdinfo(read_host_file(path),
-                                               [&items](std::uint64_t id) { return items.guest_data(id); });
-}
-
-}  // namespace sentry::proc_synth

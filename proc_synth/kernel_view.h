@@ -24,7 +24,6 @@
 #include "proc_synth/model_view.h"
 #include "proc_synth/registry.h"
 #include "sentry/kernel/blocked_calls.h"
-#include "sentry/kernel/epoll/epoll_items.h"
 #include "sentry/kernel/process_tree.h"
 #include "sentry/kernel/virtual_cpus.h"
 
@@ -77,14 +76,11 @@ class KernelModelSource : public ModelSource {
   std::vector<pid_t> tgids() const override;
   std::optional<ProcessView> process(pid_t tgid, pid_t detail_tid = 0) const override;
   std::vector<DirEntry> host_entries(const std::string& dir) const override;
-  bool is_epoll_fd(pid_t tid, int fd) const override;
-  std::optional<std::string> epoll_fdinfo(pid_t tid, int fd) const override;
 
  private:
   const kernel::ProcessTree& tree_;
   const kernel::MachineConfig& config_;
   const kernel::BlockedCalls* parked_ = nullptr;
-  const kernel::epoll::EpollItems* epoll_items_ = nullptr;  // set when built from a Kernel
   kernel::HostCpuMap cpu_map_;  // by value: callers may pass a temporary
 };
 

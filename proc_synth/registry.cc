@@ -101,7 +101,6 @@ enum class FileId {
   kCpuinfo, kMeminfo, kStat, kUptime, kLoadavg, kVersion, kFilesystems,
   kOvercommit, kPidMax, kBindv6only, kSomaxconn, kOstype, kOsrelease, kKernelVersion,
   kPidStatus, kPidStat, kPidStatm, kPidCmdline, kPidComm, kPidLimits, kPidCgroup,
-  kPidEpollFdinfo,
   kCpuAllList, kCpuNoneList, kCpuKernelMax, kSmtActive, kSmtControl, kCpuOnline, kCpuTopology,
   kNodeList, kNode0Cpulist, kNode0Cpumap, kNode0Distance,
   kNetIpv6Route, kNetIfInet6,
@@ -119,7 +118,6 @@ struct Node {
   int cpu = -1;
   pid_t pid = 0;  // the /proc/<pid> number
   pid_t tid = 0;  // the task/<tid> number, 0 outside task/
-  int fd = -1;    // the fdinfo/<fd> number
   std::string_view name;  // topology file name
 };
 
@@ -184,16 +182,6 @@ Node classify_pid(const Comps& c, std::size_t i, pid_t pid, pid_t tid, pid_t tgi
   // under every <pid>/net (and task/<tid>/net) too.
   if (x == "net" && c.size() == i + 2 && c[i + 1] == "ipv6_route") return file(FileId::kNetIpv6Route);
   if (x == "net" && c.size() == i + 2 && c[i + 1] == "if_inet6") return file(FileId::kNetIfInet6);
-  if (x == "fdinfo" && c.size() == i + 2) {
-    const std::optional<pid_t> fd = parse_number(c[i + 1]);
-    if (fd && src.is_epoll_fd(tid != 0 ? tid : pid, *fd)) {
-      Node n = file(FileId::kPidEpollFdinfo);
-      n.pid = pid;
-      n.tid = tid;
-      n.fd = *fd;
-      return n;
-    }
-  }
   if (among(x, kPidPassThrough)) return pass();
   return missing();
 }
@@ -449,11 +437,6 @@ std::optional<Generated> generate_pid_file(const Node& n, const ModelSource& src
     }
     case FileId::kPidLimits: return pid_file(pid_limits(p->limits));
     case FileId::kPidCgroup: return pid_file(pid_cgroup());
-    case FileId::kPidEpollFdinfo: {
-      std::optional<std::string> info = src.epoll_fdinfo(n.tid != 0 ? n.tid : n.pid, n.fd);
-      if (!info) return std::nullopt;
-      return pid_file(*info);
-    }
     default: return std::nullopt;
   }
 }
@@ -474,8 +457,7 @@ std::optional<Generated> generate(std::string_view path, const ModelSource& sour
     case FileId::kPidCmdline:
     case FileId::kPidComm:
     case FileId::kPidLimits:
-    case FileId::kPidCgroup:
-    case FileId::kPidEpollFdinfo: return generate_pid_file(n, source);
+    case FileId::kPidCgroup: return generate_pid_file(n, source);
     // Files of fixed content need no MachineView.
     case FileId::kOvercommit: return sysctl_file(sysctl_overcommit_memory(), true, true);
     case FileId::kBindv6only: return sysctl_file(sysctl_bindv6only(), true, true);

@@ -29,8 +29,6 @@
 //   /proc/<pid>/{status,stat,statm,cmdline,comm,limits,cgroup}, and the
 //   same under /proc/<pid>/task/<tid>/ (mounts, mountinfo, maps and the
 //   rest are the kernel's, which show the guest's tree)
-//   /proc/<pid>/fdinfo/<fd>       of an epoll fd (is_epoll_fd): the host's
-//                                 with the guest's registration data
 //   /sys, /sys/devices, /sys/devices/system, /sys/fs, /sys/kernel,
 //   /sys/kernel/mm                kDir (only what is listed here exists)
 //   /sys/devices/system/cpu       kDir: cpu0..cpuN-1, online, possible,
@@ -121,12 +119,6 @@ class ModelSource {
   // The host's entries of directory `dir` (for pass-through children of a
   // synthetic directory); empty if it has none or cannot be read.
   virtual std::vector<DirEntry> host_entries(const std::string& dir) const = 0;
-  // Whether fd `fd` of guest task `tid` is an epoll instance, whose fdinfo
-  // the model translates (the host's shows sentry's item ids as data).
-  virtual bool is_epoll_fd(pid_t tid, int fd) const { return false; }
-  // /proc/<tid>/fdinfo/<fd> of an epoll fd with the guest's registration
-  // data; nullopt if the fd is gone.
-  virtual std::optional<std::string> epoll_fdinfo(pid_t tid, int fd) const { return std::nullopt; }
 };
 
 Lookup lookup(std::string_view path, const ModelSource& source);

@@ -16,7 +16,6 @@
 #include "netstack/netlink_socket.h"
 #include "netstack/socket_registry.h"
 #include "sentry/kernel/blocked_calls.h"
-#include "sentry/kernel/epoll/epoll_items.h"
 #include "sentry/kernel/epoll/epoll_registrar.h"
 #include "vfs/mount_table.h"
 #include "vfs/synthetic_tree.h"
@@ -42,7 +41,6 @@ struct Kernel {
   ProcessTree tree;
   BlockedCalls blocked;
   futex::FutexManager futexes;
-  epoll::EpollItems epoll_items;  // the guest's epoll registrations
   std::unique_ptr<epoll::EpollRegistrar> epoll_registrar;  // started by the first epoll_ctl
   netstack::SocketRegistry sockets;  // the guest's AF_INET6 sockets
   netstack::NetlinkSockets netlink;  // the guest's NETLINK_ROUTE sockets
