@@ -10,10 +10,12 @@ constexpr ForwardRule kRules[] = {
 #define FORWARD_WHEN(name, arg, mask, value, reason) ForwardRule{#name, arg, mask, value, reason, false},
 #define TRANSLATE_WHEN(name, arg, mask, value, reason) ForwardRule{#name, arg, mask, value, reason, true},
 #define DENY_WHEN(name, arg, mask, value, err, reason) ForwardRule{#name, arg, mask, value, reason, false, err},
+#define ROUTE_BY_FD(name, reason) ForwardRule{#name, 0, 0, 0, reason, false, 0, true},
 #include "abi/forward_rules_x86_64.def"
 #undef FORWARD_WHEN
 #undef TRANSLATE_WHEN
 #undef DENY_WHEN
+#undef ROUTE_BY_FD
 };
 }  // namespace
 

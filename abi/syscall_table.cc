@@ -234,7 +234,9 @@ std::string render_compatibility_markdown() {
   md += "\n## Argument rules\n\n";
   md += "Calls whose argument matches are served differently from their row: "
         "forwarded (the host runs them), translated (the guest's thread runs them "
-        "with rewritten arguments) or refused by the filter with an errno.\n\n";
+        "with rewritten arguments) or refused by the filter with an errno. A rule of mask 0 "
+        "matches every call; \"routed fds\" are the guest's fds whose calls sentry still "
+        "stops with a filter layer of their process (the unotify platform only).\n\n";
   md += "| Syscall | Argument | Mask | Value | Then | Reason |\n";
   md += "|:--|--:|--:|--:|:--|:--|\n";
   for (const ForwardRule& r : forward_rules()) {
@@ -243,6 +245,7 @@ std::string render_compatibility_markdown() {
     std::snprintf(value, sizeof value, "%#llx", static_cast<unsigned long long>(r.value));
     const std::string then = r.deny_errno != 0 ? "refused, " + deny_errno_name(r.deny_errno)
                              : r.translate   ? std::string("translated")
+                             : r.routed      ? std::string("forwarded; routed fds translated")
                                              : std::string("forwarded");
     md += "| `" + std::string(r.syscall) + "` | " + std::to_string(r.arg) + " | " + mask + " | " + value +
           " | " + then + " | " + md_cell(r.reason) + " |\n";

@@ -16,6 +16,7 @@
 #include "netstack/netlink_socket.h"
 #include "netstack/socket_registry.h"
 #include "sentry/kernel/blocked_calls.h"
+#include "sentry/kernel/fd_router.h"
 #include "sentry/kernel/epoll/epoll_registrar.h"
 #include "vfs/mount_table.h"
 #include "vfs/synthetic_tree.h"
@@ -43,6 +44,9 @@ struct Kernel {
   futex::FutexManager futexes;
   std::unique_ptr<epoll::EpollRegistrar> epoll_registrar;  // started by the first epoll_ctl
   netstack::SocketRegistry sockets;  // the guest's AF_INET6 sockets
+  // Routes the data calls of the guest's IPv6 datagram sockets to sentry
+  // (set by the unotify platform; null where every call stops anyway).
+  FdRouter* fd_router = nullptr;
   netstack::NetlinkSockets netlink;  // the guest's NETLINK_ROUTE sockets
   vfs::SyntheticTree synthetic;      // the model's /proc, /sys files (memfds, the drop directory)
   // The guest's filesystem view (--root, --bind, --rw); the run sets it.

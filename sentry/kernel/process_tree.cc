@@ -91,6 +91,7 @@ void ProcessTree::add_task(pid_t parent_tid, pid_t new_tid, const CloneInfo& how
   g.image = parent ? parent->image : std::string();
   g.mm = (how.share_vm && parent) ? parent->mm : new_address_space();
   if (parent) g.limits = parent->limits;
+  if (parent) g.routed_fds = parent->routed_fds;
   g.tids.insert(new_tid);
   tasks_[new_tid] = child;
   if (listener_) listener_->on_new_process(g);

@@ -31,6 +31,10 @@ struct ThreadGroup {
   bool exited = false;
   AddressSpaceId mm = 0;
   ResourceLimits limits;
+  // Fd numbers whose data calls the process's seccomp filter stops for
+  // sentry (platform/fd_routes.h). Filters are inherited by fork and kept
+  // across exec, and so is this set.
+  std::set<int> routed_fds;
 };
 
 // Credentials and names are per thread at the syscall level (glibc's setuid

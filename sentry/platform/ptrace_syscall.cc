@@ -108,6 +108,11 @@ ReplyStatus PtraceSyscall::complete_with_fd(int host_fd, bool, int) {
   return complete(-ENOSYS);
 }
 
+int PtraceSyscall::install_fd(int host_fd, bool, int) {
+  close(host_fd);
+  return -ENOSYS;
+}
+
 bool PtraceSyscall::still_waiting() {
   user_regs_struct r;
   return !answered() && ptrace(PTRACE_GETREGS, tid(), nullptr, &r) == 0;

@@ -18,6 +18,7 @@ class PtraceSyscall final : public Syscall {
 
   GuestMemory& memory() override { return memory_; }
   ReplyStatus complete_with_fd(int host_fd, bool cloexec, int target_fd = -1) override;
+  int install_fd(int host_fd, bool, int) override;
   bool can_install_fds() const override { return false; }
   bool still_waiting() override;
   ReplyStatus continue_rewritten(const SyscallArgs& args, ExitFixup on_exit) override;

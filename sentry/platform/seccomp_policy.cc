@@ -45,11 +45,16 @@ FilterAction forwarded_action(const PolicyOptions& opts) {
 
 // The rules that apply to row `e`: deny rules always, forwarding and
 // translating ones only while the row is served.
-static std::vector<const abi::ForwardRule*> rules_for(const abi::SyscallEntry& e) {
+// ROUTE_BY_FD rules only on the unotify platform, where sentry installs the
+// routes (platform/fd_routes.h).
+static std::vector<const abi::ForwardRule*> rules_for(const abi::SyscallEntry& e, const PolicyOptions& opts) {
   std::vector<const abi::ForwardRule*> out;
   const bool served = e.serve != abi::Serve::kForward && !is_exec(e);
-  for (const abi::ForwardRule& r : abi::forward_rules())
-    if (r.syscall == e.name && (r.deny_errno != 0 || served)) out.push_back(&r);
+  for (const abi::ForwardRule& r : abi::forward_rules()) {
+    if (r.syscall != e.name || !(r.deny_errno != 0 || served)) continue;
+    if (r.routed && opts.platform != PlatformKind::kUnotify) continue;
+    out.push_back(&r);
+  }
   return out;
 }
 
@@ -73,6 +78,13 @@ static FilterAction rule_action(const abi::ForwardRule& r, const PolicyOptions& 
 static int add_rules_with_forwarding(scmp_filter_ctx ctx, const abi::SyscallEntry& e, const FilterAction& own,
                               const FilterAction& def, const std::vector<const abi::ForwardRule*>& rules,
                               const PolicyOptions& opts) {
+  // A rule that matches every call (ROUTE_BY_FD) is the syscall's action:
+  // unconditional, and nothing else of the row applies.
+  for (const abi::ForwardRule* r : rules) {
+    if (!r->matches_all() || r->deny_errno != 0) continue;
+    FilterAction fwd = rule_action(*r, opts);
+    return fwd == def ? 0 : seccomp_rule_add(ctx, to_scmp(fwd), e.nr_x86_64, 0);
+  }
   for (const abi::ForwardRule* r : rules) {
     FilterAction fwd = rule_action(*r, opts);
     if (fwd == def) continue;  // the filter's default already (libseccomp refuses such a rule)
@@ -114,7 +126,7 @@ FilterAction action_for(const abi::SyscallEntry& e, const PolicyOptions& opts) {
 
 FilterAction action_for_call(const abi::SyscallEntry& e, const std::uint64_t (&args)[6],
                              const PolicyOptions& opts) {
-  for (const abi::ForwardRule* r : rules_for(e))
+  for (const abi::ForwardRule* r : rules_for(e, opts))
     if (r->matches(args)) return rule_action(*r, opts);
   return action_for(e, opts);
 }
@@ -147,7 +159,7 @@ std::unique_ptr<SeccompFilter> SeccompFilter::build(const PolicyOptions& opts, s
     if (e.nr_x86_64 < 0) continue;
     FilterAction a = action_for(e, opts);
     if (a.kind == ActionKind::kNotify) f->notify_ = true;
-    std::vector<const abi::ForwardRule*> rules = rules_for(e);
+    std::vector<const abi::ForwardRule*> rules = rules_for(e, opts);
     if (!rules.empty()) {
       rc = add_rules_with_forwarding(ctx, e, a, def, rules, opts);
     } else if (a == def) {
@@ -184,11 +196,13 @@ int SeccompFilter::load_program(const std::uint8_t* program, std::size_t size, b
   return notify ? static_cast<int>(rc) : 0;
 }
 
-std::vector<std::uint8_t> SeccompFilter::export_bpf() const {
+std::vector<std::uint8_t> SeccompFilter::export_bpf() const { return platform::export_bpf(ctx_); }
+
+std::vector<std::uint8_t> export_bpf(void* scmp_ctx) {
   std::vector<std::uint8_t> out;
   int fd = memfd_create("sentry-bpf", MFD_CLOEXEC);
   if (fd < 0) return out;
-  if (seccomp_export_bpf(static_cast<scmp_filter_ctx>(ctx_), fd) == 0) {
+  if (seccomp_export_bpf(static_cast<scmp_filter_ctx>(scmp_ctx), fd) == 0) {
     off_t size = lseek(fd, 0, SEEK_END);
     if (size > 0) {
       out.resize(static_cast<std::size_t>(size));

@@ -65,6 +65,10 @@ FilterAction forwarded_action(const PolicyOptions& opts);
 // The action for numbers with no row and for non-native ABIs.
 FilterAction default_action(const PolicyOptions& opts);
 
+// The classic-BPF program (struct sock_filter[]) of a libseccomp context;
+// empty on failure.
+std::vector<std::uint8_t> export_bpf(void* scmp_ctx);
+
 // A built filter (libseccomp context) ready to be loaded in the child.
 class SeccompFilter {
  public:

@@ -125,6 +125,15 @@ void Tracer::handle_event(pid_t tid, int event, int sig) {
         ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
         return;
       }
+      // An interrupt sentry asked for (interrupt()).
+      if (auto it = state_.find(tid); it != state_.end() && it->second.on_interrupt) {
+        InterruptStop at_stop = std::move(it->second.on_interrupt);
+        it->second.on_interrupt = nullptr;
+        user_regs_struct regs;
+        if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return;  // gone
+        at_stop(regs);
+        return;
+      }
       // The initial stop of an auto-attached task, or an interrupt. A new
       // task waits here until its parent's clone event has put it in the
       // model, so none of its calls reaches a handler before that.
@@ -185,6 +194,11 @@ void Tracer::handle_seccomp_stop(pid_t tid) {
   }
   int nr = static_cast<int>(info.seccomp.nr);
   const abi::SyscallEntry* entry = abi::syscall_by_nr(nr);
+  // An injected call stopped for observation: it is sentry's, not the guest's.
+  if (auto it = state_.find(tid); it != state_.end() && it->second.injected) {
+    resume(tid);
+    return;
+  }
 
   // The launcher's exec is the program's start; every later exec is served
   // (its path is walked in the guest's tree).
@@ -225,6 +239,31 @@ bool Tracer::note_stack_growth(pid_t tid, std::uint64_t page) {
   return true;
 }
 
+void Tracer::interrupt(pid_t tid, InterruptStop at_stop) {
+  state_[tid].on_interrupt = std::move(at_stop);
+  if (ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr) != 0) state_[tid].on_interrupt = nullptr;
+}
+
+bool Tracer::inject(pid_t tid, const user_regs_struct& at, long nr, const SyscallArgs& args, InjectDone done) {
+  std::uint16_t insn = 0;
+  if (!ProcessMemory(tid).read_value(at.rip - 2, &insn) || insn != 0x050f) return false;  // syscall: 0f 05
+  user_regs_struct r = at;
+  r.rip = at.rip - 2;
+  r.rax = static_cast<unsigned long long>(nr);
+  // No syscall in progress: the kernel's restart logic leaves rax and rip alone.
+  r.orig_rax = static_cast<unsigned long long>(-1);
+  r.rdi = args[0];
+  r.rsi = args[1];
+  r.rdx = args[2];
+  r.r10 = args[3];
+  r.r8 = args[4];
+  r.r9 = args[5];
+  if (ptrace(PTRACE_SETREGS, tid, nullptr, &r) != 0) return false;
+  state_[tid].injected = std::move(done);
+  resume(tid);  // PTRACE_SYSCALL: the injected call's entry and exit stops
+  return true;
+}
+
 void Tracer::handle_syscall_exit(pid_t tid) {
   auto it = state_.find(tid);
   if (it == state_.end() || !it->second.awaiting_exit()) {
@@ -232,6 +271,21 @@ void Tracer::handle_syscall_exit(pid_t tid) {
     return;
   }
   TaskState& st = it->second;
+  if (st.injected) {
+    __ptrace_syscall_info info{};
+    if (!get_syscall_info(tid, &info)) return;  // gone
+    if (info.op != PTRACE_SYSCALL_INFO_EXIT) {  // the injected call's entry stop
+      resume(tid);
+      return;
+    }
+    InjectDone done = std::move(st.injected);
+    st.injected = nullptr;
+    std::optional<user_regs_struct> regs = done(info.exit.rval);
+    if (!regs) return;  // `done` injected the next call
+    ptrace(PTRACE_SETREGS, tid, nullptr, &*regs);
+    resume(tid);
+    return;
+  }
   if (st.restart) {
     // The injected call is done: the thread goes back to its own call (an
     // observed injected call is not the guest's and is not reported).

@@ -75,6 +75,22 @@ class Tracer {
   // be mapped).
   bool note_stack_growth(pid_t tid, std::uint64_t page);
 
+  // Stops `tid`, which waits in a seccomp notification, with
+  // PTRACE_INTERRUPT (the kernel abandons the notification: its call ends in
+  // -ERESTARTSYS unless something else ends it first) and calls `at_stop`
+  // with the thread's registers at the interrupt stop. `at_stop` resumes it
+  // (resume() or inject()).
+  using InterruptStop = std::function<void(const user_regs_struct& regs)>;
+  void interrupt(pid_t tid, InterruptStop at_stop);
+  // Runs system call `nr` with `args` in `tid`, stopped right after a
+  // `syscall` instruction with registers `at` (an interrupt stop). When the
+  // call returns, `done` gets its result with the thread stopped, and
+  // returns the registers it resumes with, or nullopt when it injected
+  // another call. False (nothing done) when the instruction before `at.rip`
+  // is not a `syscall`.
+  using InjectDone = std::function<std::optional<user_regs_struct>(std::int64_t result)>;
+  bool inject(pid_t tid, const user_regs_struct& at, long nr, const SyscallArgs& args, InjectDone done);
+
  private:
   struct TaskState {
     bool observing = false;  // an observed forwarded call is in flight
@@ -83,7 +99,9 @@ class Tracer {
     user_regs_struct entry_regs{};
     std::optional<user_regs_struct> restart;  // an injected call is in flight
     std::uint64_t grown_page = 0;             // the last stack page it was made to touch
-    bool awaiting_exit() const { return observing || fixup || restart; }
+    InterruptStop on_interrupt;               // interrupt() waits for its stop
+    InjectDone injected;                      // an inject()ed call is in flight
+    bool awaiting_exit() const { return observing || fixup || restart || injected; }
   };
 
   void handle(pid_t tid, int status);

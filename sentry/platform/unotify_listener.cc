@@ -126,6 +126,18 @@ ReplyStatus UnotifySyscall::complete_with_fd(int host_fd, bool cloexec, int targ
     close(host_fd);
     return ReplyStatus::kGone;
   }
+  const int guest_fd = install_fd(host_fd, cloexec, target_fd);
+  if (guest_fd == -ENOENT) {
+    finish(-EINTR, false);
+    return ReplyStatus::kGone;
+  }
+  // EMFILE and friends: the guest gets the errno the install failed with.
+  if (guest_fd < 0) return complete(guest_fd);
+  if (nr() >= 0) answers_->record(tid(), {nr(), args(), guest_fd});
+  return complete(guest_fd);
+}
+
+int UnotifySyscall::install_fd(int host_fd, bool cloexec, int target_fd) {
   seccomp_notif_addfd add{};
   add.id = id_;
   if (target_fd >= 0) {
@@ -134,19 +146,10 @@ ReplyStatus UnotifySyscall::complete_with_fd(int host_fd, bool cloexec, int targ
   }
   add.srcfd = static_cast<std::uint32_t>(host_fd);
   add.newfd_flags = cloexec ? O_CLOEXEC : 0;
-  int guest_fd = ioctl(listener_fd_, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-  int err = errno;
+  const int guest_fd = ioctl(listener_fd_, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+  const int err = errno;
   close(host_fd);
-  if (guest_fd < 0) {
-    if (err == ENOENT) {
-      finish(-EINTR, false);
-      return ReplyStatus::kGone;
-    }
-    // EMFILE and friends: the guest gets the errno the install failed with.
-    return complete(-err);
-  }
-  if (nr() >= 0) answers_->record(tid(), {nr(), args(), guest_fd});
-  return complete(guest_fd);
+  return guest_fd >= 0 ? guest_fd : -err;
 }
 
 bool UnotifySyscall::still_waiting() {

@@ -51,6 +51,7 @@ class UnotifySyscall final : public Syscall {
 
   GuestMemory& memory() override { return memory_; }
   ReplyStatus complete_with_fd(int host_fd, bool cloexec, int target_fd = -1) override;
+  int install_fd(int host_fd, bool cloexec, int target_fd = -1) override;
   bool still_waiting() override;
 
  private:

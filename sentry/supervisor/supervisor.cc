@@ -256,6 +256,10 @@ void Supervisor::on_launch_exec(pid_t pid) {
     return;
   }
   listener_ = std::make_unique<platform::UnotifyListener>(io_, fd, [this](SyscallPtr c) { dispatch(std::move(c)); });
+  // The filter forwards the socket data path (ROUTE_BY_FD): the fds that
+  // need translating are routed back to sentry process by process.
+  routes_ = std::make_unique<platform::FdRoutes>(tracer_, kernel_.tree);
+  kernel_.fd_router = routes_.get();
   listener_->start();
 }
 

@@ -19,6 +19,7 @@
 
 #include "sentry/kernel/kernel.h"
 #include "sentry/sandbox/program.h"
+#include "sentry/platform/fd_routes.h"
 #include "sentry/platform/seccomp_policy.h"
 #include "sentry/platform/tracer.h"
 #include "sentry/platform/unotify_listener.h"
@@ -82,6 +83,7 @@ class Supervisor : private platform::Tracer::Hooks {
   trace::CallObserver observer_;
   platform::Tracer tracer_;
   std::unique_ptr<platform::UnotifyListener> listener_;
+  std::unique_ptr<platform::FdRoutes> routes_;  // the unotify platform's
   std::unique_ptr<boost::asio::posix::stream_descriptor> signals_;
   pid_t root_ = -1;
   pid_t sandbox_init_ = -1;  // pid 1 of the guest's PID namespace (sentry's child)

@@ -69,6 +69,13 @@ class Syscall : public std::enable_shared_from_this<Syscall> {
   // there atomically (dup2's semantics; EBADF at or above RLIMIT_NOFILE);
   // otherwise the lowest free number (EMFILE when none is left).
   virtual ReplyStatus complete_with_fd(int host_fd, bool cloexec, int target_fd = -1) = 0;
+  // Installs `host_fd` like complete_with_fd (taking it), but does not
+  // answer: returns the guest's fd number, or -errno (-ENOENT: the thread
+  // went away). Where fds cannot be installed, -ENOSYS.
+  virtual int install_fd(int host_fd, bool cloexec, int target_fd = -1) = 0;
+  // The answer reaches the thread another way (the platform sets its
+  // registers): marks the call answered and reports `value`.
+  void settle(std::int64_t value) { finish(value, false); }
   // Whether complete_with_fd works here (seccomp user notification). Where it
   // does not (ptrace platform), handlers let the host create the object in the
   // guest's thread with continue_rewritten() instead.

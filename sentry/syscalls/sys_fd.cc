@@ -31,6 +31,7 @@
 
 #include "sentry/kernel/guest_fd.h"
 #include "sentry/syscalls/registry.h"
+#include "sentry/syscalls/routed_fd.h"
 
 namespace sentry::syscalls {
 
@@ -59,12 +60,12 @@ std::unique_ptr<kernel::GuestFdCopy> copy_of(const kernel::Kernel& k, const Sysc
 bool is_o_path(int fd) { return (fcntl(fd, F_GETFL) & O_PATH) != 0; }
 
 // dup at the lowest free number (target < 0) or at exactly `target`.
-void serve_dup(const kernel::Kernel& k, const SyscallPtr& call, int oldfd, int target, bool cloexec) {
+void serve_dup(kernel::Kernel& k, const SyscallPtr& call, int oldfd, int target, bool cloexec) {
   if (!call->can_install_fds()) return (void)call->continue_on_host();
   auto copy = copy_of(k, call, oldfd);
   if (!copy) return;
   if (is_o_path(copy->get())) return (void)call->continue_on_host();
-  call->complete_with_fd(copy->release(), cloexec, target);
+  complete_with_routed_fd(k, call, copy->release(), cloexec, target);
 }
 
 // Implements dup(2).

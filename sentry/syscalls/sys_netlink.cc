@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "netstack/sockaddr_io.h"
+#include "sentry/syscalls/routed_fd.h"
 #include "sentry/syscalls/sockopt_value.h"
 
 namespace sentry::syscalls {
@@ -149,7 +150,7 @@ void netlink_socket(kernel::Kernel& k, const SyscallPtr& call, int type, int pro
   fstat(guest_fd, &st);
   watch(k, st.st_ino, s);
   k.netlink.add(st.st_ino, std::move(s));
-  call->complete_with_fd(guest_fd, (flags & SOCK_CLOEXEC) != 0);
+  complete_with_routed_fd(k, call, guest_fd, (flags & SOCK_CLOEXEC) != 0);
 }
 
 bool serve_netlink(kernel::Kernel& k, const SyscallPtr& call) {

@@ -47,6 +47,7 @@
 #include "netstack/sockaddr_io.h"
 #include "sentry/kernel/guest_fd.h"
 #include "sentry/syscalls/registry.h"
+#include "sentry/syscalls/routed_fd.h"
 #include "sentry/syscalls/sockopt_value.h"
 #include "sentry/syscalls/sys_netlink.h"
 
@@ -263,7 +264,7 @@ void sys_socket(kernel::Kernel& k, const SyscallPtr& call) {
     return;
   }
   k.sockets.add(st.st_ino, Inet6Socket{base});
-  if (call->complete_with_fd(fd, (flags & SOCK_CLOEXEC) != 0) != ReplyStatus::kDelivered) {
+  if (complete_with_routed_fd(k, call, fd, (flags & SOCK_CLOEXEC) != 0) != ReplyStatus::kDelivered) {
     k.sockets.remove(st.st_ino);
   }
 }

@@ -31,6 +31,7 @@ class FakeSyscall final : public Syscall {
     value = target_fd >= 0 ? target_fd : host_fd;
     return ReplyStatus::kDelivered;
   }
+  int install_fd(int host_fd, bool, int target_fd = -1) override { return target_fd >= 0 ? target_fd : host_fd; }
   bool still_waiting() override { return !answered() && alive; }
 
   std::optional<std::int64_t> value;  // the answer, once given

@@ -63,6 +63,11 @@ void check_every_row(const PolicyOptions& opts) {
             (opts.observe_forwarded
                  ? platform::default_action(opts)
                  : platform::FilterAction{platform::ActionKind::kErrno, static_cast<std::uint16_t>(r.deny_errno)}));
+    } else if (r.routed && opts.platform != platform::PlatformKind::kUnotify) {
+      // Routes exist on the unotify platform only: elsewhere the row applies
+      // (to a call no other rule matches: every argument non-zero).
+      const std::uint64_t ones[6] = {1, 1, 1, 1, 1, 1};
+      CHECK(platform::action_for_call(*e, ones, opts) == platform::action_for(*e, opts));
     } else if (e->serve != abi::Serve::kForward) {
       CHECK(platform::action_for_call(*e, match, opts) ==
             (r.translate ? platform::FilterAction{platform::ActionKind::kTrace, platform::kTraceTranslate}
