@@ -16,6 +16,11 @@ class FdRouter {
   // number to sentry, then answers the call with `guest_fd`; the guest sees
   // the number only once the route is in place.
   virtual void answer_routed(const SyscallPtr& call, int guest_fd) = 0;
+  // `call`, waiting in a notification, makes an fd that must be routed but
+  // only the guest's own fd table can make (fcntl F_DUPFD above 0): runs the
+  // call in the guest's thread, routes the fd it returns, and answers with
+  // it (or with the call's error).
+  virtual void run_and_route(const SyscallPtr& call) = 0;
 };
 
 }  // namespace sentry::kernel

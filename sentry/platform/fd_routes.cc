@@ -41,27 +41,60 @@ void FdRoutes::answer_routed(const SyscallPtr& call, int guest_fd) {
   const pid_t tid = call->tid();
   const int nr = call->nr();
   call->settle(guest_fd);  // the answer travels in the thread's registers
-  tracer_.interrupt(tid, [this, tid, nr, guest_fd](const user_regs_struct& at) { route_at_stop(tid, nr, guest_fd, at); });
+  tracer_.interrupt(tid, [this, tid, nr, guest_fd](const user_regs_struct& at) {
+    // Otherwise a signal ended the call first (its handler is about to run,
+    // or it restarts): the fd stays installed unnamed, as with any install
+    // a signal interrupts, and a restarted call installs another.
+    if (!abandoned(nr, at)) return tracer_.resume(tid);
+    user_regs_struct answered = at;
+    answered.rax = static_cast<unsigned long long>(guest_fd);
+    load_route(tid, guest_fd, at, answered);
+  });
 }
 
-void FdRoutes::route_at_stop(pid_t tid, int nr, int fd, const user_regs_struct& at) {
-  // The interrupt abandoned the notification: the call ends in -ERESTART*.
-  // Anything else means a signal ended it first (its handler is about to
-  // run, or it restarts): the fd stays installed unnamed, as with any
-  // install a signal interrupts, and a restarted call installs another.
+void FdRoutes::run_and_route(const SyscallPtr& call) {
+  const pid_t tid = call->tid();
+  tracer_.interrupt(tid, [this, tid, call](const user_regs_struct& at) {
+    if (!abandoned(call->nr(), at)) {  // a signal came first; the call restarts or fails with EINTR
+      call->settle(-EINTR);
+      return tracer_.resume(tid);
+    }
+    const bool injected = tracer_.inject(tid, at, call->nr(), call->args(), [this, tid, call, at](std::int64_t r) {
+      call->settle(r);
+      user_regs_struct answered = at;
+      answered.rax = static_cast<unsigned long long>(r);
+      const kernel::ThreadGroup* g = tree_.group_of(tid);
+      if (r < 0 || g == nullptr || g->routed_fds.count(static_cast<int>(r)) != 0)
+        return std::optional<user_regs_struct>(answered);
+      load_route(tid, static_cast<int>(r), at, answered);
+      return std::optional<user_regs_struct>();
+    });
+    if (!injected) {
+      call->settle(-EINTR);
+      user_regs_struct interrupted = at;
+      interrupted.rax = static_cast<unsigned long long>(-EINTR);
+      ptrace(PTRACE_SETREGS, tid, nullptr, &interrupted);
+      tracer_.resume(tid);
+    }
+  });
+}
+
+bool FdRoutes::abandoned(int nr, const user_regs_struct& at) {
+  // An abandoned notification ends its call in -ERESTARTSYS..-ERESTART_RESTARTBLOCK.
   const auto rax = static_cast<long long>(at.rax);
-  if (static_cast<int>(at.orig_rax) != nr || rax > -512 || rax < -516) {
-    spdlog::debug("tid {}: interrupted before fd {} could be routed", tid, fd);
-    tracer_.resume(tid);
-    return;
-  }
-  user_regs_struct answered = at;
-  answered.rax = static_cast<unsigned long long>(fd);
+  return static_cast<int>(at.orig_rax) == nr && rax <= -512 && rax >= -516;
+}
+
+void FdRoutes::load_route(pid_t tid, int fd, const user_regs_struct& at, const user_regs_struct& answered) {
   auto finish = [this, tid, answered] {
     ptrace(PTRACE_SETREGS, tid, nullptr, &answered);
     tracer_.resume(tid);
   };
   const std::vector<std::uint8_t> program = route_layer(fd);
+  if (program.empty()) {
+    spdlog::error("tid {}: cannot build the route layer of fd {}", tid, fd);
+    return finish();
+  }
   // The layer and its sock_fprog go below the red zone, where nothing of
   // the guest's lives at this stop.
   const std::uint64_t program_at = (at.rsp - 128 - program.size()) & ~std::uint64_t{15};
@@ -69,14 +102,14 @@ void FdRoutes::route_at_stop(pid_t tid, int nr, int fd, const user_regs_struct& 
   sock_fprog fprog{};
   fprog.len = static_cast<unsigned short>(program.size() / sizeof(sock_filter));
   fprog.filter = reinterpret_cast<sock_filter*>(program_at);
-  auto load = [this, tid, fd, at, answered, program_at, fprog_at] {
+  auto load = [this, tid, fd, at, answered, fprog_at] {
     const SyscallArgs args{SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, fprog_at, 0, 0, 0};
     return tracer_.inject(tid, at, SYS_seccomp, args, [this, tid, fd, answered](std::int64_t r) {
       if (r == 0) {
         if (kernel::ThreadGroup* g = tree_.group_of(tid)) g->routed_fds.insert(fd);
       } else {
-        spdlog::warn("tid {}: the route of IPv6 datagram fd {} was not loaded ({}): its addresses go untranslated", tid,
-                     fd, r);
+        spdlog::warn("tid {}: the route of fd {} was not loaded ({}): its data calls run on the host untranslated",
+                     tid, fd, r);
       }
       return std::optional<user_regs_struct>(answered);
     });
@@ -85,10 +118,6 @@ void FdRoutes::route_at_stop(pid_t tid, int nr, int fd, const user_regs_struct& 
   auto write_program = [mem, program, fprog, program_at, fprog_at]() mutable {
     return mem.write(program_at, program.data(), program.size()) && mem.write(fprog_at, &fprog, sizeof fprog);
   };
-  if (program.empty()) {
-    spdlog::error("tid {}: cannot build the route layer of fd {}", tid, fd);
-    return finish();
-  }
   if (write_program()) {
     if (!load()) finish();
     return;

@@ -24,10 +24,14 @@
 // answer.
 //
 // Layers are inherited by fork and kept across exec, like the fds; the
-// process's routed numbers are kept in its ThreadGroup. Not covered (the
-// call then runs on the host's AF_INET socket as the guest issued it, which
-// answers EAFNOSUPPORT for an IPv6 address): an IPv6 datagram socket a
-// process receives by SCM_RIGHTS, or duplicates with F_DUPFD above 0.
+// process's routed numbers are kept in its ThreadGroup. The same goes for
+// the model's NETLINK_ROUTE sockets, whose every call sentry answers. A
+// duplicate made by fcntl(F_DUPFD) above 0, which only the guest's own fd
+// table can place, is made by an injected fcntl in the guest's thread and
+// then routed. Not covered (the call then runs on the host's AF_INET socket
+// as the guest issued it, which answers EAFNOSUPPORT for an IPv6 address):
+// such a socket a process receives by SCM_RIGHTS, and processes that share
+// an fd table without sharing a thread group (CLONE_FILES alone).
 // docs/decisions.md, "The data path is forwarded; IPv6 datagram fds are
 // routed".
 #pragma once
@@ -51,11 +55,15 @@ class FdRoutes final : public kernel::FdRouter {
   FdRoutes(Tracer& tracer, kernel::ProcessTree& tree) : tracer_(tracer), tree_(tree) {}
 
   void answer_routed(const SyscallPtr& call, int guest_fd) override;
+  void run_and_route(const SyscallPtr& call) override;
 
  private:
-  // At the interrupt stop of `tid`: loads the layer for `fd`, then resumes
-  // it with `fd` as its call's result.
-  void route_at_stop(pid_t tid, int nr, int fd, const user_regs_struct& at);
+  // Whether the interrupt stop `at` is the abandoned notification of call
+  // `nr` (else a signal ended it first).
+  static bool abandoned(int nr, const user_regs_struct& at);
+  // At a stop of `tid` right after a syscall (`at`): loads the layer for
+  // `fd`, then resumes it with `answered`'s registers.
+  void load_route(pid_t tid, int fd, const user_regs_struct& at, const user_regs_struct& answered);
 
   Tracer& tracer_;
   kernel::ProcessTree& tree_;

@@ -195,7 +195,9 @@ void Tracer::handle_seccomp_stop(pid_t tid) {
   int nr = static_cast<int>(info.seccomp.nr);
   const abi::SyscallEntry* entry = abi::syscall_by_nr(nr);
   // An injected call stopped for observation: it is sentry's, not the guest's.
-  if (auto it = state_.find(tid); it != state_.end() && it->second.injected) {
+  SyscallArgs call_args;
+  for (int i = 0; i < 6; ++i) call_args[i] = info.seccomp.args[i];
+  if (is_injected(tid, nr, call_args)) {
     resume(tid);
     return;
   }
@@ -259,7 +261,11 @@ bool Tracer::inject(pid_t tid, const user_regs_struct& at, long nr, const Syscal
   r.r8 = args[4];
   r.r9 = args[5];
   if (ptrace(PTRACE_SETREGS, tid, nullptr, &r) != 0) return false;
-  state_[tid].injected = std::move(done);
+  TaskState& st = state_[tid];
+  st.injected = std::move(done);
+  st.injected_nr = nr;
+  st.injected_args = args;
+  st.injected_rip = at.rip;
   resume(tid);  // PTRACE_SYSCALL: the injected call's entry and exit stops
   return true;
 }
@@ -274,7 +280,11 @@ void Tracer::handle_syscall_exit(pid_t tid) {
   if (st.injected) {
     __ptrace_syscall_info info{};
     if (!get_syscall_info(tid, &info)) return;  // gone
-    if (info.op != PTRACE_SYSCALL_INFO_EXIT) {  // the injected call's entry stop
+    // The injected call's entry stop, or a call of a signal handler that
+    // runs before it (a signal was pending when the thread left its stop).
+    user_regs_struct now;
+    if (info.op != PTRACE_SYSCALL_INFO_EXIT || ptrace(PTRACE_GETREGS, tid, nullptr, &now) != 0 ||
+        static_cast<long>(now.orig_rax) != st.injected_nr || now.rip != st.injected_rip) {
       resume(tid);
       return;
     }

@@ -90,6 +90,15 @@ class Tracer {
   // is not a `syscall`.
   using InjectDone = std::function<std::optional<user_regs_struct>(std::int64_t result)>;
   bool inject(pid_t tid, const user_regs_struct& at, long nr, const SyscallArgs& args, InjectDone done);
+  // Whether call `nr(args)` of `tid` is the call inject() is running there:
+  // a notification of it is sentry's own call, which the host runs as it
+  // is. (A signal handler that runs before the injected call, while it is
+  // pending, makes calls of its own: those are the guest's.)
+  bool is_injected(pid_t tid, long nr, const SyscallArgs& args) const {
+    auto it = state_.find(tid);
+    return it != state_.end() && it->second.injected && it->second.injected_nr == nr &&
+           it->second.injected_args == args;
+  }
 
  private:
   struct TaskState {
@@ -101,6 +110,9 @@ class Tracer {
     std::uint64_t grown_page = 0;             // the last stack page it was made to touch
     InterruptStop on_interrupt;               // interrupt() waits for its stop
     InjectDone injected;                      // an inject()ed call is in flight
+    long injected_nr = -1;
+    SyscallArgs injected_args{};
+    std::uint64_t injected_rip = 0;  // where the injected call returns
     bool awaiting_exit() const { return observing || fixup || restart || injected; }
   };
 

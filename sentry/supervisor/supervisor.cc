@@ -310,6 +310,8 @@ bool Supervisor::put_back_dropped_answer(pid_t tid, const platform::SentAnswers:
 void Supervisor::on_served_call(SyscallPtr call) { dispatch(std::move(call)); }
 
 void Supervisor::dispatch(SyscallPtr call) {
+  // A call sentry injected (platform/fd_routes.h) is not the guest's.
+  if (tracer_.is_injected(call->tid(), call->nr(), call->args())) return (void)call->continue_on_host();
   const abi::SyscallEntry* e = call->entry();
   // An argument the filter refuses (DENY_WHEN) reaches here only when the
   // run observes calls: refused the same way, recorded as denied.

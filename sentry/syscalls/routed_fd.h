@@ -15,4 +15,8 @@ namespace sentry::syscalls {
 ReplyStatus complete_with_routed_fd(kernel::Kernel& k, const SyscallPtr& call, int host_fd, bool cloexec,
                                     int target_fd = -1);
 
+// Whether guest fd `fd` of `tid` is such an object, and the platform routes
+// fds (so a copy the guest makes itself must be routed too).
+bool is_routed_kind(kernel::Kernel& k, pid_t tid, int fd);
+
 }  // namespace sentry::syscalls

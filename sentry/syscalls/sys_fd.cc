@@ -118,7 +118,13 @@ void sys_fcntl(kernel::Kernel& k, const SyscallPtr& call) {
   switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-      if (static_cast<int>(arg) != 0) return (void)call->continue_on_host();
+      if (static_cast<int>(arg) != 0) {
+        // Only the guest's own table can place a copy at "the lowest free
+        // number >= arg": the host does it, in the guest's thread, and a
+        // copy that needs a route gets one (platform/fd_routes.h).
+        if (call->can_install_fds() && is_routed_kind(k, call->tid(), fd)) return k.fd_router->run_and_route(call);
+        return (void)call->continue_on_host();
+      }
       return serve_dup(k, call, fd, -1, cmd == F_DUPFD_CLOEXEC);
     case F_GETFD:
       return (void)call->complete(close_on_exec_flag(call->tid(), fd));
