@@ -15,11 +15,24 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <unordered_map>
 
 namespace sentry::kernel {
+
+// Whether call `nr` with these arguments, served by the model, can wait
+// there (the futex waits): a signal that abandons it before sentry answers
+// interrupts it as Linux's own wait would be. Every other served call
+// completes at once.
+inline bool waits_in_model(int nr, const std::uint64_t* args) {
+  if (nr == 202 /*futex*/) {
+    const std::uint64_t op = args[1] & 0x7f;  // without FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME
+    return op == 0 /*FUTEX_WAIT*/ || op == 9 /*FUTEX_WAIT_BITSET*/;
+  }
+  return nr == 449 /*futex_waitv*/ || nr == 455 /*futex_wait*/;
+}
 
 enum class OnSignal {
   kRestart,  // -ERESTARTSYS: restarted after a handler with SA_RESTART

@@ -9,10 +9,17 @@
 // or reported as interrupted. Linux itself gives the completed result
 // precedence: a woken futex wait returns 0 and the handler runs after.
 //
-// So every delivered answer is remembered per thread until the thread's next
-// notification; at a signal-delivery stop, if the thread's registers still
-// show the same call ending in -ERESTART*, the supervisor puts the answer in
-// place (rax) before the kernel's restart logic looks at it.
+// The same holds when the signal comes while sentry is still acting: the
+// kernel abandons the notification, and NOTIF_SEND fails with ENOENT after
+// sentry has installed an fd, registered an epoll item or set a thread's
+// name. Only a parked call (a futex wait, Syscall::set_parked) is then truly
+// abandoned: its wake-up goes to another waiter.
+//
+// So every answer is remembered per thread until the thread's next
+// notification (undelivered ones too, unless parked); at a signal-delivery
+// stop, if the thread's registers still show the same call ending in
+// -ERESTART*, the supervisor puts the answer in place (rax) before the
+// kernel's restart logic looks at it.
 #pragma once
 
 #include <sys/types.h>

@@ -105,7 +105,10 @@ ReplyStatus UnotifySyscall::send(std::int64_t val, std::int32_t error, std::uint
 
 ReplyStatus UnotifySyscall::send_value(std::int64_t value) {
   ReplyStatus s = (value < 0 && value >= -4095) ? send(0, static_cast<std::int32_t>(value), 0) : send(value, 0, 0);
-  if (s == ReplyStatus::kDelivered && nr() >= 0) answers_->record(tid(), {nr(), args(), value});
+  // Delivered, the answer can still be dropped by a signal; undelivered
+  // because a signal came first, it still stands unless the call was parked
+  // (Syscall::set_parked): served calls act before they answer.
+  if ((s == ReplyStatus::kDelivered || !parked()) && nr() >= 0) answers_->record(tid(), {nr(), args(), value});
   return s;
 }
 
@@ -133,8 +136,10 @@ ReplyStatus UnotifySyscall::complete_with_fd(int host_fd, bool cloexec, int targ
   }
   // EMFILE and friends: the guest gets the errno the install failed with.
   if (guest_fd < 0) return complete(guest_fd);
-  if (nr() >= 0) answers_->record(tid(), {nr(), args(), guest_fd});
-  return complete(guest_fd);
+  // From here the fd is the guest's: if a signal beats the answer, the
+  // answer is put in place at the signal-delivery stop (sent_answers.h).
+  complete(guest_fd);
+  return ReplyStatus::kDelivered;
 }
 
 int UnotifySyscall::install_fd(int host_fd, bool cloexec, int target_fd) {
@@ -149,7 +154,10 @@ int UnotifySyscall::install_fd(int host_fd, bool cloexec, int target_fd) {
   const int guest_fd = ioctl(listener_fd_, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
   const int err = errno;
   close(host_fd);
-  return guest_fd >= 0 ? guest_fd : -err;
+  if (guest_fd >= 0) return guest_fd;
+  // ENOENT: the notification is gone; ESRCH: the thread left it (a signal)
+  // while the install was queued. Either way nothing was installed.
+  return err == ESRCH ? -ENOENT : -err;
 }
 
 bool UnotifySyscall::still_waiting() {

@@ -1,5 +1,7 @@
 #include "sentry/supervisor/supervisor.h"
 
+#include "abi/syscall_table.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -117,6 +119,7 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   policy.platform = opts_.platform;
   policy.observe_forwarded = opts_.observe_forwarded;
   policy.no_new_privs = true;  // every guest runs with no_new_privs (docs/security.md)
+  policy_ = policy;
 
   // The sandbox's init is re-parented to sentry once the process that made
   // its namespaces exits.
@@ -279,7 +282,9 @@ void Supervisor::on_signal_stop(pid_t tid, int sig) {
     if (sent && sig != 0 && put_back_dropped_answer(tid, *sent)) return;
   }
   std::optional<kernel::OnSignal> mode = kernel_.blocked.interrupt(tid);
-  if (!mode || sig == 0 || *mode != kernel::OnSignal::kEintr) return;
+  if (sig == 0) return;
+  if (!mode) return restart_unserved_call(tid);
+  if (*mode != kernel::OnSignal::kEintr) return;
   if (!handler_will_run(tid, sig)) return;  // ignored or default: Linux restarts transparently
   user_regs_struct regs;
   if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return;
@@ -289,6 +294,28 @@ void Supervisor::on_signal_stop(pid_t tid, int sig) {
     regs.rax = static_cast<unsigned long long>(-EINTR);
     ptrace(PTRACE_SETREGS, tid, nullptr, &regs);
   }
+}
+
+// At a signal-delivery stop, with no answer of sentry's to put back and no
+// wait of the model interrupted: a call that ends in -ERESTART* because the
+// signal abandoned its notification before sentry acted on it (before it
+// was even received, or while sentry let it continue) never ran. Linux does
+// not interrupt a call that does not block, so it is restarted after the
+// handler whatever SA_RESTART says (-ERESTARTNOINTR), as if the signal had
+// come just before it. Calls the host ran or the model parks keep the
+// kernel's own -ERESTART* (futex waits, forwarded and translated calls).
+void Supervisor::restart_unserved_call(pid_t tid) {
+  if (!listener_) return;  // ptrace platform: a stopped call is never abandoned
+  user_regs_struct regs;
+  if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return;
+  const auto rax = static_cast<long long>(regs.rax);
+  if (rax != -512 /*ERESTARTSYS*/) return;
+  const abi::SyscallEntry* e = abi::syscall_by_nr(static_cast<int>(regs.orig_rax));
+  const std::uint64_t args[6] = {regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9};
+  if (e == nullptr || kernel::waits_in_model(e->nr_x86_64, args)) return;
+  if (platform::action_for_call(*e, args, policy_).kind != platform::ActionKind::kNotify) return;
+  regs.rax = static_cast<unsigned long long>(-513 /*ERESTARTNOINTR*/);
+  ptrace(PTRACE_SETREGS, tid, nullptr, &regs);
 }
 
 // At a signal-delivery stop: if the thread's call is still the one sentry

@@ -71,6 +71,7 @@ class Supervisor : private platform::Tracer::Hooks {
   void on_root_exit(int wait_status) override;
   void on_signal_stop(pid_t tid, int sig) override;
   bool put_back_dropped_answer(pid_t tid, const platform::SentAnswers::Answer& sent);
+  void restart_unserved_call(pid_t tid);
 
   void dispatch(SyscallPtr call);
   void watch_signals();
@@ -89,6 +90,7 @@ class Supervisor : private platform::Tracer::Hooks {
   pid_t sandbox_init_ = -1;  // pid 1 of the guest's PID namespace (sentry's child)
   int exec_error_fd_ = -1;
   std::optional<int> root_status_;
+  platform::PolicyOptions policy_;  // the guest's filter's
 };
 
 }  // namespace sentry

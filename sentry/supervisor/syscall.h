@@ -68,6 +68,9 @@ class Syscall : public std::enable_shared_from_this<Syscall> {
   // `target_fd` >= 0 installs at exactly that number, replacing what is
   // there atomically (dup2's semantics; EBADF at or above RLIMIT_NOFILE);
   // otherwise the lowest free number (EMFILE when none is left).
+  // kDelivered once the fd is installed: a signal that beats the answer does
+  // not undo the install, and the answer is then put in place at the
+  // thread's signal-delivery stop; kGone when nothing was installed.
   virtual ReplyStatus complete_with_fd(int host_fd, bool cloexec, int target_fd = -1) = 0;
   // Installs `host_fd` like complete_with_fd (taking it), but does not
   // answer: returns the guest's fd number, or -errno (-ENOENT: the thread
@@ -85,6 +88,15 @@ class Syscall : public std::enable_shared_from_this<Syscall> {
   // handler acts on memory it read (a time-of-check/time-of-use guard) and by
   // long waits that want to drop a waiter whose thread went away.
   virtual bool still_waiting() = 0;
+
+  // The call waits in sentry's model (a futex wait) and is answered later. A
+  // parked call whose thread a signal interrupted first is simply dropped
+  // (its wake-up goes to another waiter); any other answer that a signal
+  // beats is still the call's result, put in place at the thread's
+  // signal-delivery stop (platform/sent_answers.h): Linux never reports a
+  // call that completed as interrupted, nor runs it twice.
+  void set_parked() { parked_ = true; }
+  bool parked() const { return parked_; }
 
   // How the answer was produced, for traces and reports.
   abi::Serve served_as() const { return served_as_; }
@@ -127,6 +139,7 @@ class Syscall : public std::enable_shared_from_this<Syscall> {
   std::uint64_t ip_;
   const abi::SyscallEntry* entry_;
   bool answered_ = false;
+  bool parked_ = false;
   abi::Serve served_as_ = abi::Serve::kEmulate;
   AnswerObserver on_answer_;
   std::string trace_note_;

@@ -106,6 +106,7 @@ void park(kernel::Kernel& k, const SyscallPtr& call, const kernel::futex::WaitRe
     return;
   }
   kernel::futex::WaiterId id = r.id;
+  call->set_parked();
   // Linux: an untimed wait is restarted after a handler with SA_RESTART; a
   // timed one fails with EINTR whenever a handler runs (futex_signal.cc).
   k.blocked.block(call->tid(), deadline ? kernel::OnSignal::kEintr : kernel::OnSignal::kRestart,
