@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -35,6 +36,7 @@ enum class Serve : std::uint8_t {
   // Not implemented: ENOSYS, recorded in the report. `reason` says why.
   kUnsupported,
 };
+inline constexpr std::size_t kServeKinds = static_cast<std::size_t>(Serve::kUnsupported) + 1;
 
 // Families a syscall belongs to (bit set), used by reports and docs.
 enum Family : std::uint32_t {

@@ -193,7 +193,7 @@ std::string family_names(std::uint32_t families) {
 }
 
 std::string render_compatibility_markdown() {
-  std::array<std::size_t, 5> by_serve{};
+  std::array<std::size_t, kServeKinds> by_serve{};
   for (const SyscallEntry& e : kTable) ++by_serve[static_cast<std::size_t>(e.serve)];
 
   std::string md;
@@ -203,6 +203,9 @@ std::string render_compatibility_markdown() {
   md += "How sentry serves each x86-64 syscall (Linux 6.18 numbering).\n\n";
   md += "- **forwarded**: the host kernel runs it on the guest's behalf.\n";
   md += "- **emulated**: sentry's kernel model serves it; the host never runs it.\n";
+  md += "- **translated**: the host runs it in the guest's own thread with arguments "
+        "sentry rewrote (an IPv6 address into the IPv4 one underneath) and results it "
+        "translates back (ptrace stops).\n";
   md += "- **supervised**: sentry inspects it, then lets the host run it.\n";
   md += "- **denied**: refused on purpose with the errno shown.\n";
   md += "- **unsupported**: not implemented; fails with the errno shown (ENOSYS).\n\n";

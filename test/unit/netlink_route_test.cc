@@ -35,7 +35,7 @@ Bytes request(std::uint16_t type, std::uint16_t flags, std::uint32_t seq, Bytes 
   h.nlmsg_flags = flags;
   h.nlmsg_seq = seq;
   std::memcpy(b.data(), &h, sizeof h);
-  std::memcpy(b.data() + NLMSG_HDRLEN, payload.data(), payload.size());
+  if (!payload.empty()) std::memcpy(b.data() + NLMSG_HDRLEN, payload.data(), payload.size());
   return b;
 }
 
