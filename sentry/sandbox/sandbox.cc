@@ -74,18 +74,21 @@ int make_user_namespace(const IdMap& ids, std::string* error) {
   if (helper == 0) {
     close(ready[0]);
     close(done[1]);
-    char ok = unshare(CLONE_NEWUSER) == 0 ? 1 : 0;
+    // 0: done, else the errno (a byte: every errno unshare gives fits).
+    char ok = unshare(CLONE_NEWUSER) == 0 ? 0 : static_cast<char>(errno);
     (void)!write(ready[1], &ok, 1);
     (void)!read(done[0], &ok, 1);  // EOF: sentry has the fd
     _exit(0);
   }
   close(ready[1]);
   close(done[0]);
-  char ok = 0;
+  char result = 0;
   int fd = -1;
-  if (read(ready[0], &ok, 1) != 1 || !ok) {
-    *error = "cannot create a user namespace (unshare(CLONE_NEWUSER) failed: check "
-             "/proc/sys/user/max_user_namespaces and, on Debian, kernel.unprivileged_userns_clone)";
+  if (read(ready[0], &result, 1) != 1 || result != 0) {
+    *error = std::string("cannot create a user namespace (unshare(CLONE_NEWUSER): ") +
+             (result != 0 ? std::strerror(result) : "the helper died") +
+             "; check /proc/sys/user/max_user_namespaces and, on Debian, kernel.unprivileged_userns_clone; "
+             "EINVAL: the helper has threads, e.g. under ThreadSanitizer)";
   } else {
     const std::string base = "/proc/" + std::to_string(helper) + "/";
     if (!write_file(base + "uid_map", ids.map_line()) || !write_file(base + "gid_map", ids.gid_map_line())) {
