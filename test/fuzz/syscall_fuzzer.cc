@@ -1590,9 +1590,12 @@ bool build_call(Ctx& c, int row, Call& k) {
       // (-ERESTARTNOINTR): never without a timeout, or a wait could last forever.
       bool pi = base == 6 || base == 11 || base == 13;
       clockid_t clk = (op & 256) || base == 6 ? CLOCK_REALTIME : CLOCK_MONOTONIC;
-      if (timed) a[3] = gen_timespec(c, !pi, base == 9 || pi, clk);
-      if (pi && a[3] == 0) a[3] = P(g_ro);  // kW: negative, EINVAL
-      else a[3] = r.pick((const u64[]){0, 1, 2, 0x7fffffff, 0xffffffffu});
+      if (timed) {
+        a[3] = gen_timespec(c, !pi, base == 9 || pi, clk);
+        if (pi && a[3] == 0) a[3] = P(g_ro);  // kW: negative, EINVAL
+      } else {
+        a[3] = r.pick((const u64[]){0, 1, 2, 0x7fffffff, 0xffffffffu});  // val2
+      }
       if (base == 1 || base == 10) a[2] = r.pick((const u64[]){1, 1, 0x7fffffff, 0, 0xffffffffu});
       a[4] = gen_uaddr(c);
       a[5] = (base == 4 || base == 12) ? peek_u32(a[0]) : (base == 9 || base == 10) ? r.pick((const u64[]){0xffffffffu, 0, 1, 0x55}) : gen_flags(c) & 0xffffffffu;
@@ -1808,14 +1811,14 @@ bool build_call(Ctx& c, int row, Call& k) {
     }
     case 454:  // futex_wake
       a[0] = gen_uaddr(c);
-      a[1] = r.pick((const u64[]){~u64(0), 0xffffffffu, 0, 1});
+      a[1] = r.pick((const u64[]){0xffffffffu, 0xffffffffu, ~u64(0), 0, 1});
       a[2] = r.pick((const u64[]){1, 1, 0x7fffffff, 0, 0xffffffffu});
       a[3] = r.pick((const u64[]){0x82, 0x82, 2, 0, 3, 0xffffffffu});
       break;
     case 455: {  // futex_wait
       a[0] = gen_uaddr(c);
       a[1] = r.below(3) ? peek_u32(a[0]) : r.next() & 0xffffffffu;
-      a[2] = r.pick((const u64[]){~u64(0), 0xffffffffu, 0, 1});
+      a[2] = r.pick((const u64[]){0xffffffffu, 0xffffffffu, ~u64(0), 0, 1});
       a[3] = r.pick((const u64[]){0x82, 0x82, 2, 0, 3, 0xffffffffu});
       long clk = r.pick((const long[]){CLOCK_MONOTONIC, CLOCK_MONOTONIC, CLOCK_REALTIME, -1});
       a[4] = gen_timespec(c, true, true, clk == CLOCK_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC);
