@@ -11,7 +11,8 @@
 // reference and under `sentry run`. See README.md in this directory.
 //
 // Usage: syscall_fuzzer [--seed N] [--calls N] [--threads N]
-//                       [--rows NAME,...] [--no-events] [--trace] [--timer-ms N]
+//                       [--rows NAME,...] [--skip-rows NAME,...] [--no-events]
+//                       [--trace] [--timer-ms N] [--kernel-bugs]
 // Exit: 0 no impossible result, 1 at least one, 2 usage or setup error.
 //
 // Safety: it runs as root natively. Every call that could reach outside the
@@ -21,6 +22,7 @@
 // pointers, invalid magic/flags). Comments at each row say which.
 #include <atomic>
 #include <cerrno>
+#include <cstdarg>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -276,6 +278,7 @@ struct Options {
   bool events = true;  // churn fds, fork children, retire workers
   bool trace = false;  // one line per call on stderr
   int timer_ms = 50;   // a blocked call is interrupted (EINTR) after this
+  bool kernel_bugs = false;  // also issue calls known to make Linux itself leak ERESTART*
   bool row_on[kNumRows];
 };
 Options g_opt;
@@ -390,7 +393,7 @@ void* salloc_end(Ctx& c, size_t n) {
 
 // ---------------------------------------------------------------------------
 // The interrupt timer: a per-thread POSIX timer (SIGEV_THREAD_ID) armed
-// around each call. Its handler does nothing and has no SA_RESTART, so a
+// around each call, repeating every --timer-ms until disarmed. Its handler does nothing and has no SA_RESTART, so a
 // call that blocks longer than --timer-ms fails with EINTR.
 int g_sig;
 void on_timer(int) {}
@@ -406,11 +409,14 @@ bool timer_setup(Ctx& c) {
   c.timer = id;
   return true;
 }
+// Periodic while armed: a one-shot expiry could land between arming and the
+// call (the thread preempted), and the call would then block for good.
 void timer_arm(Ctx& c, int ms) {
   struct itimerspec its;
   memset(&its, 0, sizeof its);
   its.it_value.tv_sec = ms / 1000;
   its.it_value.tv_nsec = (ms % 1000) * 1000000L;
+  its.it_interval = its.it_value;
   syscall(SYS_timer_settime, c.timer, 0, &its, nullptr);
 }
 void timer_disarm(Ctx& c) {
@@ -881,12 +887,23 @@ Addr gen_sockaddr(Ctx& c, bool bind_mode) {
     case 4: case 5: {  // AF_UNIX: our paths, abstract names, autobind
       sockaddr_un* a = reinterpret_cast<sockaddr_un*>(b);
       a->sun_family = AF_UNIX;
-      uint64_t k = c.r.below(6);
+      uint64_t k = c.r.below(7);
       if (k < 3) {
+        // Relative names (the working directory is the scratch directory): a
+        // short addrlen binds a prefix of the name, which must stay inside.
+        static const char* const rel[] = {"s0", "s1", "s2", "s3", "ul"};
+        const char* p = bind_mode ? rel[c.r.below(4)] : rel[c.r.below(5)];
+        snprintf(a->sun_path, sizeof a->sun_path, "%s", p);
+        exact = offsetof(sockaddr_un, sun_path) + strlen(p) + 1;
+      } else if (k < 4) {
+        // Absolute paths: never shorter than the whole name (a prefix of
+        // /dev/shm/... would be a file outside the scratch directory).
         const char* p = bind_mode ? g_unix_abs[c.r.below(4)] : g_unix_abs[c.r.below(5)];
         snprintf(a->sun_path, sizeof a->sun_path, "%s", p);
         exact = offsetof(sockaddr_un, sun_path) + strlen(p) + 1;
-      } else if (k < 5) {
+        u64 len = c.r.one_in(3) ? exact + c.r.below(sizeof(sockaddr_un) - exact + 1) : exact;
+        return {maybe_bad_only(c, b, exact), len};
+      } else if (k < 6) {
         int n = snprintf(a->sun_path + 1, sizeof a->sun_path - 1, "sfz-%d-%c", g_main_pid,
                          "abcd"[c.r.below(4)]);
         exact = offsetof(sockaddr_un, sun_path) + 1 + n;
@@ -1247,6 +1264,13 @@ bool build_call(Ctx& c, int row, Call& k) {
       a[2] = r.one_in(3) ? r.pick(vl) : static_cast<u64>(n);
       a[3] = gen_msg_flags(c, send);
       if (!send) {
+        // Linux's do_recvmmsg() keeps an error that follows >= 1 received
+        // datagram in sk->sk_err for the next call, -ERESTARTSYS included: a
+        // signal while it waits for datagram 2 makes the socket's next call
+        // return errno 512 (natively too; see README.md). MSG_WAITFORONE
+        // turns on MSG_DONTWAIT after the first datagram, so that wait never
+        // happens (--kernel-bugs leaves it to chance).
+        if (!(a[3] & MSG_DONTWAIT) && !g_opt.kernel_bugs) a[3] |= MSG_WAITFORONE;
         a[4] = gen_timespec(c, true);
         if (a[1] == P(v)) { k.post = kPostRecvmmsg; k.aux = P(v) | (u64(n) << 56); }
       }
@@ -1500,7 +1524,10 @@ bool build_call(Ctx& c, int row, Call& k) {
           if (!fragile) { l->rlim_cur = r.below(4096); l->rlim_max = r.one_in(2) ? l->rlim_cur : RLIM_INFINITY; }
           break;
       }
-      u64 np = maybe_bad(c, l, sizeof *l);  // kW: 0xfffffff0fffffff0, a raise
+      // kW (0xfffffff0fffffff0) is no raise for every resource: the kernel
+      // compares RLIMIT_FSIZE as a signed loff_t, so it means "0". Fragile
+      // resources only get what we built (or a bad pointer).
+      u64 np = fragile ? maybe_bad_only(c, l, sizeof *l) : maybe_bad(c, l, sizeof *l);
       if (k.nr == 160) { a[0] = res; a[1] = np; break; }
       a[0] = gen_pid(c);
       a[1] = res;
@@ -1895,6 +1922,18 @@ void trace_line(const Ctx& c, const Call& k, long ret, int err) {
                    (unsigned long long)k.a[5], ret, ret == -1 ? " " : "",
                    ret == -1 ? (strerrorname_np(err) ? strerrorname_np(err) : "E?") : "");
   if (n > 0) write(2, buf, static_cast<size_t>(n < static_cast<int>(sizeof buf) ? n : static_cast<int>(sizeof buf) - 1));
+  // The structures we built (arguments pointing into the struct area), as
+  // they are after the call, for reproductions: "  argN: hex bytes".
+  for (int i = 0; i < 6; i++) {
+    u64 p = k.a[i];
+    if (p < P(c.st) || p >= P(c.st) + kSt) continue;
+    size_t len = P(c.st) + kSt - p < 48 ? P(c.st) + kSt - p : 48;
+    n = snprintf(buf, sizeof buf, "  arg%d:", i);
+    for (size_t j = 0; j < len && n < static_cast<int>(sizeof buf) - 4; j++)
+      n += snprintf(buf + n, sizeof buf - n, "%s%02x", j % 8 ? "" : " ", reinterpret_cast<uint8_t*>(p)[j]);
+    buf[n++] = '\n';
+    write(2, buf, static_cast<size_t>(n));
+  }
 }
 
 void record(Ctx& c, const Call& k, long ret, int err) {
@@ -2152,65 +2191,83 @@ void cleanup_scratch() {
 
 // ---------------------------------------------------------------------------
 // Summary.
+// Appends printf-style text to the summary, which is written with one
+// write(): sentry logs to the same stdout, and a line of ours must not be
+// split by one of its warnings.
+__attribute__((format(printf, 2, 3))) void add(std::string& o, const char* fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n > 0) o.append(buf, static_cast<size_t>(n < static_cast<int>(sizeof buf) ? n : static_cast<int>(sizeof buf) - 1));
+}
+
 void print_summary(double secs) {
+  std::string o;
   uint64_t total = 0, ok = 0, imp = 0;
   for (int i = 0; i < kNumRows; i++) {
     total += g_sh->rows[i].calls.load();
     ok += g_sh->rows[i].ok.load();
     imp += g_sh->rows[i].impossible.load();
   }
-  printf("syscall_fuzzer: seed=%llu calls=%llu threads=%d events=%d timer_ms=%d\n",
+  add(o, "syscall_fuzzer: seed=%llu calls=%llu threads=%d events=%d timer_ms=%d\n",
          (unsigned long long)g_opt.seed, (unsigned long long)g_opt.calls, g_opt.threads,
          g_opt.events ? 1 : 0, g_opt.timer_ms);
-  printf("# ROW name nr serve declared_errno policy calls=N ok=N [ERRNO=N ...] [impossible=N]\n");
+  add(o, "# ROW name nr serve declared_errno policy calls=N ok=N [ERRNO=N ...] [impossible=N]\n");
   for (int i = 0; i < kNumRows; i++) {
     const RowStats& s = g_sh->rows[i];
     Policy pol = policy_of(kRows[i].nr);
     const char* pn = pol == kSkip ? "skip" : pol == kChild ? "child" : "main";
     if (!g_opt.row_on[i]) pn = "off";
-    printf("ROW %s %d %s %s %s calls=%llu ok=%llu", kRows[i].name, kRows[i].nr, serve_name(kRows[i].serve),
+    add(o, "ROW %s %d %s %s %s calls=%llu ok=%llu", kRows[i].name, kRows[i].nr, serve_name(kRows[i].serve),
            kRows[i].err ? strerrorname_np(kRows[i].err) : "0", pn,
            (unsigned long long)s.calls.load(), (unsigned long long)s.ok.load());
     for (int e = 1; e < kErrSlots - 1; e++) {
       uint64_t n = s.err[e].load();
-      if (n) printf(" %s=%llu", strerrorname_np(e) ? strerrorname_np(e) : "E?", (unsigned long long)n);
+      if (n) add(o, " %s=%llu", strerrorname_np(e) ? strerrorname_np(e) : "E?", (unsigned long long)n);
     }
-    if (s.err[kErrSlots - 1].load()) printf(" OUT_OF_RANGE=%llu", (unsigned long long)s.err[kErrSlots - 1].load());
-    if (s.impossible.load()) printf(" impossible=%llu", (unsigned long long)s.impossible.load());
-    printf("\n");
+    if (s.err[kErrSlots - 1].load()) add(o, " OUT_OF_RANGE=%llu", (unsigned long long)s.err[kErrSlots - 1].load());
+    if (s.impossible.load()) add(o, " impossible=%llu", (unsigned long long)s.impossible.load());
+    add(o, "\n");
   }
   uint32_t nimp = g_sh->nimp.load();
   for (uint32_t i = 0; i < nimp && i < kMaxImp; i++) {
     const ImpRec& r = g_sh->imp[i];
-    printf("IMPOSSIBLE row=%s nr=%d errno=%d%s %s=%d call=%llu args=%#llx,%#llx,%#llx,%#llx,%#llx,%#llx\n",
+    add(o, "IMPOSSIBLE row=%s nr=%d errno=%d%s %s=%d call=%llu args=%#llx,%#llx,%#llx,%#llx,%#llx,%#llx\n",
            kRows[r.row].name, kRows[r.row].nr, r.err,
            (r.err >= 512 && r.err <= 530) ? " (kernel-internal ERESTART*/ENOIOCTLCMD-range errno leaked)" : "",
            r.child ? "child-of-worker" : "worker", r.serial, (unsigned long long)r.callno,
            (unsigned long long)r.args[0], (unsigned long long)r.args[1], (unsigned long long)r.args[2],
            (unsigned long long)r.args[3], (unsigned long long)r.args[4], (unsigned long long)r.args[5]);
   }
-  printf("CHILDREN forks=%llu fork_failed=%llu calls=%llu abnormal=%llu stuck=%llu",
+  add(o, "CHILDREN forks=%llu fork_failed=%llu calls=%llu abnormal=%llu stuck=%llu",
          (unsigned long long)g_sh->forks.load(), (unsigned long long)g_sh->fork_failed.load(),
          (unsigned long long)g_sh->child_calls.load(), (unsigned long long)g_sh->child_abnormal.load(),
          (unsigned long long)g_sh->child_stuck.load());
   for (int i = 0; i < 8 && i < static_cast<int>(g_sh->child_abnormal.load()); i++)
-    printf(" status[%d]=%#x", i, g_sh->abnormal_status[i].load());
-  printf("\n");
-  printf("EVENTS workers_started=%llu retired=%llu churns=%llu result_fds_closed=%llu rights_closed=%llu\n",
+    add(o, " status[%d]=%#x", i, g_sh->abnormal_status[i].load());
+  add(o, "\n");
+  add(o, "EVENTS workers_started=%llu retired=%llu churns=%llu result_fds_closed=%llu rights_closed=%llu\n",
          (unsigned long long)g_sh->started.load(), (unsigned long long)g_sh->retired.load(),
          (unsigned long long)g_sh->churns.load(), (unsigned long long)g_sh->closed_ret.load(),
          (unsigned long long)g_sh->rights_closed.load());
-  printf("TOTAL calls=%llu ok=%llu failed=%llu impossible=%llu seconds=%.1f rate=%.0f/s\n",
+  add(o, "TOTAL calls=%llu ok=%llu failed=%llu impossible=%llu seconds=%.1f rate=%.0f/s\n",
          (unsigned long long)total, (unsigned long long)ok, (unsigned long long)(total - ok),
          (unsigned long long)imp, secs, secs > 0 ? total / secs : 0.0);
-  printf("RESULT exit=%d\n", imp ? 1 : 0);
+  add(o, "RESULT exit=%d\n", imp ? 1 : 0);
   fflush(stdout);
+  for (size_t off = 0; off < o.size();) {
+    ssize_t n = write(1, o.data() + off, o.size() - off);
+    if (n <= 0) { if (n < 0 && errno == EINTR) continue; break; }
+    off += static_cast<size_t>(n);
+  }
 }
 
 void usage() {
   fprintf(stderr,
-          "usage: syscall_fuzzer [--seed N] [--calls N] [--threads N] [--rows NAME,...]\n"
-          "                      [--no-events] [--trace] [--timer-ms N]\n");
+          "usage: syscall_fuzzer [--seed N] [--calls N] [--threads N] [--rows NAME,...] [--skip-rows NAME,...]\n"
+          "                      [--no-events] [--trace] [--timer-ms N] [--kernel-bugs]\n");
   exit(2);
 }
 
@@ -2227,10 +2284,14 @@ int main(int argc, char** argv) {
     else if (a == "--timer-ms") g_opt.timer_ms = atoi(val());
     else if (a == "--no-events") g_opt.events = false;
     else if (a == "--trace") g_opt.trace = true;
-    else if (a == "--rows") {
+    else if (a == "--kernel-bugs") g_opt.kernel_bugs = true;
+    else if (a == "--rows" || a == "--skip-rows") {
+      bool only = a == "--rows";
       std::string list = std::string(",") + val() + ",";
-      for (int r = 0; r < kNumRows; r++)
-        g_opt.row_on[r] = list.find(std::string(",") + kRows[r].name + ",") != std::string::npos;
+      for (int r = 0; r < kNumRows; r++) {
+        bool listed = list.find(std::string(",") + kRows[r].name + ",") != std::string::npos;
+        g_opt.row_on[r] = only ? listed : (g_opt.row_on[r] && !listed);
+      }
     } else usage();
   }
   if (g_opt.threads < 1 || g_opt.threads > 64 || g_opt.timer_ms < 1) usage();
@@ -2260,11 +2321,21 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!low_memory_empty()) { cleanup_scratch(); return 2; }
+  fprintf(stderr, "syscall_fuzzer: scratch %s\n", g_scratch);  // for a judge that kills us
   for (int g = 0; g < kNumGroups; g++) {
     for (int i = 0; i < g_groups[g].count; i++) g_slots[g_groups[g].first + i].kind = kSlotKinds[g_groups[g].first + i];
     make_group(g);
   }
 
+  if (g_opt.trace) {
+    static const char* const kKindNames[] = {"pipe-r", "pipe-w", "eventfd", "tcp4-listen", "tcp4-conn",
+                                             "tcp6-listen", "tcp6", "udp4", "udp6", "unix-stream",
+                                             "unix-dgram", "unix-seqpacket", "unix-listen", "netlink",
+                                             "epoll", "memfd", "file", "dir"};
+    fprintf(stderr, "POOL");
+    for (const Slot& s : g_slots) fprintf(stderr, " %d=%s", s.fd.load(), kKindNames[s.kind]);
+    fprintf(stderr, "\n");
+  }
   timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   std::vector<Worker> ws(static_cast<size_t>(g_opt.threads));
