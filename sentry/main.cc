@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "abi/syscall_table.h"
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
   CLI::App* abi = app.add_subcommand("abi", "Print the syscall table as docs/compatibility.md");
 
   CLI11_PARSE(app, argc, argv);
+  // sentry's messages go to stderr: the guest's stdout is the guest's.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("sentry"));
   spdlog::set_level(spdlog::level::from_str(log_level));
   spdlog::set_pattern("sentry: [%l] %v");
 

@@ -34,6 +34,17 @@ inline bool waits_in_model(int nr, const std::uint64_t* args) {
   return nr == 449 /*futex_waitv*/ || nr == 455 /*futex_wait*/;
 }
 
+// Whether served call `nr` with these arguments can block on the host when
+// sentry lets it continue there: fcntl's lock waits, opens (a FIFO, a
+// device) and ioctls. A signal that ends such a call is the host's to
+// report (EINTR or a restart), as on Linux; any other served call never
+// blocks, so a signal that ends it means it never ran.
+inline bool may_block_on_host(int nr, const std::uint64_t* args) {
+  if (nr == 72 /*fcntl*/) return args[1] == 7 /*F_SETLKW*/ || args[1] == 38 /*F_OFD_SETLKW*/;
+  return nr == 2 /*open*/ || nr == 257 /*openat*/ || nr == 437 /*openat2*/ || nr == 85 /*creat*/ ||
+         nr == 16 /*ioctl*/;
+}
+
 enum class OnSignal {
   kRestart,  // -ERESTARTSYS: restarted after a handler with SA_RESTART
   kEintr,    // EINTR whenever a handler runs

@@ -38,6 +38,9 @@ class SentAnswers {
     int nr = -1;
     SyscallArgs args{};
     std::int64_t value = 0;  // what rax must hold: the result or -errno
+    // The host ran the call (CONTINUE was delivered): a signal that
+    // interrupts it is the host's business, and its -ERESTART* stays.
+    bool continued = false;
   };
 
   void record(pid_t tid, const Answer& a) { answers_[tid] = a; }

@@ -1,5 +1,7 @@
 #include "sentry/platform/unotify_listener.h"
 
+#include "sentry/kernel/blocked_calls.h"
+
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <poll.h>
@@ -114,7 +116,12 @@ ReplyStatus UnotifySyscall::send_value(std::int64_t value) {
 
 ReplyStatus UnotifySyscall::send_continue() {
   finish(0, true);  // the host's result is never seen on this path
-  return send(0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+  const ReplyStatus s = send(0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+  // Only a call that can block on the host needs the host's own answer to a
+  // signal (kernel/blocked_calls.h); any other one ended by a signal never ran.
+  if (s == ReplyStatus::kDelivered && nr() >= 0 && kernel::may_block_on_host(nr(), args().data()))
+    answers_->record(tid(), {nr(), args(), 0, true});
+  return s;
 }
 
 // The fd is installed first and the answer sent after sentry's copy is

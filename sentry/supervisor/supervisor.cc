@@ -279,7 +279,10 @@ void Supervisor::on_root_exit(int wait_status) {
 void Supervisor::on_signal_stop(pid_t tid, int sig) {
   if (listener_) {
     std::optional<platform::SentAnswers::Answer> sent = listener_->sent_answers().take(tid);
-    if (sent && sig != 0 && put_back_dropped_answer(tid, *sent)) return;
+    // A call the host ran (a blocking fcntl lock, an open of a FIFO) is
+    // interrupted as Linux interrupts it: its -ERESTART* stays.
+    if (sent && sent->continued && stopped_in(tid, *sent)) return (void)kernel_.blocked.interrupt(tid);
+    if (sent && !sent->continued && sig != 0 && put_back_dropped_answer(tid, *sent)) return;
   }
   std::optional<kernel::OnSignal> mode = kernel_.blocked.interrupt(tid);
   if (sig == 0) return;
@@ -323,15 +326,24 @@ void Supervisor::restart_unserved_call(pid_t tid) {
 // answer), the answer goes into rax, as Linux would have returned it.
 bool Supervisor::put_back_dropped_answer(pid_t tid, const platform::SentAnswers::Answer& sent) {
   user_regs_struct regs;
+  if (!stopped_in(tid, sent, &regs)) return false;
+  regs.rax = static_cast<unsigned long long>(sent.value);
+  return ptrace(PTRACE_SETREGS, tid, nullptr, &regs) == 0;
+}
+
+// Whether `tid`'s registers show call `call` (number and arguments) ending
+// in -ERESTART*.
+bool Supervisor::stopped_in(pid_t tid, const platform::SentAnswers::Answer& call, user_regs_struct* out) {
+  user_regs_struct regs;
   if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return false;
   auto rax = static_cast<long long>(regs.rax);
   if (rax > -512 || rax < -516) return false;
-  if (static_cast<int>(regs.orig_rax) != sent.nr) return false;
+  if (static_cast<int>(regs.orig_rax) != call.nr) return false;
   const std::uint64_t now[6] = {regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9};
   for (int i = 0; i < 6; ++i)
-    if (now[i] != sent.args[i]) return false;
-  regs.rax = static_cast<unsigned long long>(sent.value);
-  return ptrace(PTRACE_SETREGS, tid, nullptr, &regs) == 0;
+    if (now[i] != call.args[i]) return false;
+  if (out) *out = regs;
+  return true;
 }
 
 void Supervisor::on_served_call(SyscallPtr call) { dispatch(std::move(call)); }

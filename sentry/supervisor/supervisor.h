@@ -71,6 +71,7 @@ class Supervisor : private platform::Tracer::Hooks {
   void on_root_exit(int wait_status) override;
   void on_signal_stop(pid_t tid, int sig) override;
   bool put_back_dropped_answer(pid_t tid, const platform::SentAnswers::Answer& sent);
+  static bool stopped_in(pid_t tid, const platform::SentAnswers::Answer& call, user_regs_struct* out = nullptr);
   void restart_unserved_call(pid_t tid);
 
   void dispatch(SyscallPtr call);

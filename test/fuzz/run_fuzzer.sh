@@ -136,7 +136,8 @@ wait "$SP"
 SRC=$?
 echo "== sentry: exit $SRC in $(( $(date +%s) - t0 )) s; sentry fds first/max $FD0/$FDMAX, VmRSS first/max ${RSS0}/${RSSMAX} kB"
 grep -E '^(TOTAL|CHILDREN|EVENTS|IMPOSSIBLE)' "$WORK/sentry.out" | sed 's/^/   /'
-grep -vE '\[warning\]' "$WORK/sentry.err" | head -5 | sed 's/^/   sentry stderr: /'
+grep -vE '\[warning\]|^syscall_fuzzer: scratch ' "$WORK/sentry.err" "$WORK/sentry.out" | grep -vE ':(ROW|#|IMPOSSIBLE|CHILDREN|EVENTS|TOTAL|RESULT|syscall_fuzzer: seed)' |
+  head -5 | sed 's/^/   other output: /'
 
 if [ "$HUNG" = 0 ]; then
   want=$(sed -n 's/^RESULT exit=\([0-9]*\)$/\1/p' "$WORK/sentry.out")
