@@ -13,6 +13,8 @@
 // otherwise keep a waiter whose thread no longer waits).
 #pragma once
 
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -27,11 +29,11 @@ namespace sentry::kernel {
 // interrupts it as Linux's own wait would be. Every other served call
 // completes at once.
 inline bool waits_in_model(int nr, const std::uint64_t* args) {
-  if (nr == 202 /*futex*/) {
+  if (nr == SYS_futex) {
     const std::uint64_t op = args[1] & 0x7f;  // without FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME
     return op == 0 /*FUTEX_WAIT*/ || op == 9 /*FUTEX_WAIT_BITSET*/;
   }
-  return nr == 449 /*futex_waitv*/ || nr == 455 /*futex_wait*/;
+  return nr == SYS_futex_waitv || nr == 455 /*futex_wait: newer than Debian 12's headers*/;
 }
 
 // Whether served call `nr` with these arguments can block on the host when
@@ -40,9 +42,8 @@ inline bool waits_in_model(int nr, const std::uint64_t* args) {
 // report (EINTR or a restart), as on Linux; any other served call never
 // blocks, so a signal that ends it means it never ran.
 inline bool may_block_on_host(int nr, const std::uint64_t* args) {
-  if (nr == 72 /*fcntl*/) return args[1] == 7 /*F_SETLKW*/ || args[1] == 38 /*F_OFD_SETLKW*/;
-  return nr == 2 /*open*/ || nr == 257 /*openat*/ || nr == 437 /*openat2*/ || nr == 85 /*creat*/ ||
-         nr == 16 /*ioctl*/;
+  if (nr == SYS_fcntl) return args[1] == F_SETLKW || args[1] == F_OFD_SETLKW;
+  return nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 || nr == SYS_creat || nr == SYS_ioctl;
 }
 
 enum class OnSignal {

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "sentry/platform/syscall_regs.h"
 #include "sentry/platform/tracer.h"
 
 namespace sentry::platform {
@@ -14,10 +15,6 @@ namespace sentry::platform {
 namespace {
 // The x86-64 ABI lets leaf code use 128 bytes below rsp without moving it.
 constexpr std::uint64_t kRedZone = 128;
-
-SyscallArgs args_of(const user_regs_struct& r) {
-  return {r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9};
-}
 }  // namespace
 
 PtraceSyscall::PtraceSyscall(Tracer& tracer, pid_t tid, const user_regs_struct& regs,
@@ -48,12 +45,7 @@ ReplyStatus PtraceSyscall::continue_rewritten(const SyscallArgs& a, ExitFixup on
   if (answered()) return ReplyStatus::kGone;
   if (grow_at_ != 0) return continue_on_host();  // taken over: the call runs again
   user_regs_struct r = regs_;
-  r.rdi = a[0];
-  r.rsi = a[1];
-  r.rdx = a[2];
-  r.r10 = a[3];
-  r.r8 = a[4];
-  r.r9 = a[5];
+  set_args(r, a);
   if (a != args() && ptrace(PTRACE_SETREGS, tid(), nullptr, &r) != 0) return ReplyStatus::kGone;
   auto self = std::static_pointer_cast<PtraceSyscall>(shared_from_this());
   tracer_.expect_exit(tid(), regs_, [self, fix = std::move(on_exit)](std::int64_t host_result) {

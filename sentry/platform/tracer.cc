@@ -17,6 +17,7 @@
 #include "sentry/memory/process_memory.h"
 #include "sentry/platform/ptrace_syscall.h"
 #include "sentry/platform/seccomp_policy.h"
+#include "sentry/platform/syscall_regs.h"
 
 namespace sentry::platform {
 
@@ -254,12 +255,7 @@ bool Tracer::inject(pid_t tid, const user_regs_struct& at, long nr, const Syscal
   r.rax = static_cast<unsigned long long>(nr);
   // No syscall in progress: the kernel's restart logic leaves rax and rip alone.
   r.orig_rax = static_cast<unsigned long long>(-1);
-  r.rdi = args[0];
-  r.rsi = args[1];
-  r.rdx = args[2];
-  r.r10 = args[3];
-  r.r8 = args[4];
-  r.r9 = args[5];
+  set_args(r, args);
   if (ptrace(PTRACE_SETREGS, tid, nullptr, &r) != 0) return false;
   TaskState& st = state_[tid];
   st.injected = std::move(done);
@@ -312,13 +308,7 @@ void Tracer::handle_syscall_exit(pid_t tid) {
     user_regs_struct r;
     if (ptrace(PTRACE_GETREGS, tid, nullptr, &r) == 0) {
       std::int64_t result = fixup(static_cast<std::int64_t>(r.rax));
-      const user_regs_struct& e = st.entry_regs;
-      r.rdi = e.rdi;
-      r.rsi = e.rsi;
-      r.rdx = e.rdx;
-      r.r10 = e.r10;
-      r.r8 = e.r8;
-      r.r9 = e.r9;
+      set_args(r, args_of(st.entry_regs));
       r.rax = static_cast<unsigned long long>(result);
       ptrace(PTRACE_SETREGS, tid, nullptr, &r);
     }

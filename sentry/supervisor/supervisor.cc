@@ -1,6 +1,7 @@
 #include "sentry/supervisor/supervisor.h"
 
 #include "abi/syscall_table.h"
+#include "sentry/platform/syscall_regs.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -314,7 +315,9 @@ void Supervisor::restart_unserved_call(pid_t tid) {
   const auto rax = static_cast<long long>(regs.rax);
   if (rax != -512 /*ERESTARTSYS*/) return;
   const abi::SyscallEntry* e = abi::syscall_by_nr(static_cast<int>(regs.orig_rax));
-  const std::uint64_t args[6] = {regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9};
+  const SyscallArgs a = platform::args_of(regs);
+  std::uint64_t args[6];
+  std::copy(a.begin(), a.end(), args);
   if (e == nullptr || kernel::waits_in_model(e->nr_x86_64, args)) return;
   if (platform::action_for_call(*e, args, policy_).kind != platform::ActionKind::kNotify) return;
   regs.rax = static_cast<unsigned long long>(-513 /*ERESTARTNOINTR*/);
@@ -339,9 +342,7 @@ bool Supervisor::stopped_in(pid_t tid, const platform::SentAnswers::Answer& call
   auto rax = static_cast<long long>(regs.rax);
   if (rax > -512 || rax < -516) return false;
   if (static_cast<int>(regs.orig_rax) != call.nr) return false;
-  const std::uint64_t now[6] = {regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9};
-  for (int i = 0; i < 6; ++i)
-    if (now[i] != call.args[i]) return false;
+  if (platform::args_of(regs) != call.args) return false;
   if (out) *out = regs;
   return true;
 }

@@ -29,11 +29,6 @@ namespace {
 
 using namespace conformance;
 
-bool readable(int fd, int ms = 2000) {
-  pollfd p{fd, POLLIN, 0};
-  return poll(&p, 1, ms) == 1 && (p.revents & POLLIN) != 0;
-}
-
 // A dual-stack UDP socket bound to the IPv6 loopback, or -1.
 int udp6_on_loopback() {
   int s = socket(AF_INET6, SOCK_DGRAM, 0);

@@ -18,24 +18,29 @@ namespace {
 
 constexpr int kCandidates[] = {873, 901, 913, 981, 989, 990, 992, 995, 999};
 
+// The loopback address of `family` (127.0.0.1 or ::1) with `port`; its length.
+socklen_t loopback(int family, int port, sockaddr_storage* out) {
+  if (family == AF_INET) {
+    auto* a = reinterpret_cast<sockaddr_in*>(out);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(static_cast<std::uint16_t>(port));
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return sizeof *a;
+  }
+  auto* a = reinterpret_cast<sockaddr_in6*>(out);
+  a->sin6_family = AF_INET6;
+  a->sin6_port = htons(static_cast<std::uint16_t>(port));
+  a->sin6_addr = in6addr_loopback;
+  return sizeof *a;
+}
+
 int bind_low(int family, int type, int* port_out) {
   for (int port : kCandidates) {
     int s = socket(family, type | SOCK_CLOEXEC, 0);
     if (s < 0) return -1;
-    int rc;
-    if (family == AF_INET) {
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_port = htons(static_cast<std::uint16_t>(port));
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      rc = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    } else {
-      sockaddr_in6 a{};
-      a.sin6_family = AF_INET6;
-      a.sin6_port = htons(static_cast<std::uint16_t>(port));
-      a.sin6_addr = in6addr_loopback;
-      rc = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    }
+    sockaddr_storage a{};
+    const socklen_t len = loopback(family, port, &a);
+    const int rc = bind(s, reinterpret_cast<sockaddr*>(&a), len);
     if (rc == 0) {
       *port_out = port;
       return s;
@@ -69,20 +74,9 @@ void root_binds(int family) {
   CHECK(listen(l, 1) == 0);
   const int c = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   CHECK(c >= 0);
-  int rc;
-  if (family == AF_INET) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    rc = connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  } else {
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    a.sin6_port = htons(static_cast<std::uint16_t>(port));
-    a.sin6_addr = in6addr_loopback;
-    rc = connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  }
+  sockaddr_storage to{};
+  const socklen_t to_len = loopback(family, port, &to);
+  const int rc = connect(c, reinterpret_cast<sockaddr*>(&to), to_len);
   CHECK(rc == 0);
   const int a = accept4(l, nullptr, nullptr, SOCK_CLOEXEC);
   CHECK(a >= 0);

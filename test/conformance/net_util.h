@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -71,6 +72,12 @@ inline int dual_stack_socket(int type) {
   int s = socket(AF_INET6, type, 0);
   set_v6only(s, 0);
   return s;
+}
+
+// Whether `fd` polls readable within `ms` milliseconds.
+inline bool readable(int fd, int ms = 2000) {
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, ms) == 1 && (p.revents & POLLIN) != 0;
 }
 
 // Native IPv6 loopback: ::1 configured on lo and a socket can bind it.

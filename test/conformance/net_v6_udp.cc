@@ -21,11 +21,6 @@ namespace {
 
 using namespace conformance;
 
-bool readable(int fd, int ms = 1000) {
-  pollfd p{fd, POLLIN, 0};
-  return poll(&p, 1, ms) == 1 && (p.revents & POLLIN) != 0;
-}
-
 // Does the routing table (as /proc shows it) have an IPv6 default route that
 // is not the kernel's reject entry? Without one, 2001:db8::1 is unreachable.
 bool has_ipv6_default_route() {
