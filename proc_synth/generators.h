@@ -66,11 +66,7 @@ std::string pid_status(const ProcessView& p, const TaskView& t, int cpus);
 // `whole`: /proc/<pid>/stat (faults and times summed over the thread group,
 // from ProcessView::host_stat); otherwise /proc/<tgid>/task/<tid>/stat.
 std::string pid_stat(const ProcessView& p, const TaskView& t, bool whole);
-std::string pid_statm(const ProcessView& p);
-std::string pid_cmdline(const ProcessView& p);
-std::string pid_comm(const TaskView& t);
 std::string pid_limits(const kernel::ResourceLimits& limits);
-std::string pid_cgroup();  // "0::/\n": one cgroup v2 hierarchy, the guest at its root
 // /proc/<pid>/mounts and mountinfo: the guest's mount table (fs/proc_namespace.c
 // formats; spaces, tabs, newlines and backslashes in paths as octal escapes).
 

@@ -52,14 +52,6 @@ std::optional<HostStatLine> parse_stat(std::string_view text) {
   return out;
 }
 
-std::array<std::uint64_t, 7> parse_statm(std::string_view text) {
-  std::array<std::uint64_t, 7> out{};
-  const std::vector<std::string> words = split_words(text);
-  for (std::size_t i = 0; i < out.size() && i < words.size(); ++i)
-    out[i] = to_u64(words[i]).value_or(0);
-  return out;
-}
-
 std::vector<std::string> first_cpuinfo_block(std::string_view text) {
   std::vector<std::string> out;
   for (std::string& line : split_lines(text)) {

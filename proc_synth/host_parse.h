@@ -30,8 +30,6 @@ struct HostStatLine {
 };
 std::optional<HostStatLine> parse_stat(std::string_view text);
 
-// /proc/<pid>/statm: seven numbers (missing ones are 0).
-std::array<std::uint64_t, 7> parse_statm(std::string_view text);
 
 // /proc/cpuinfo: the lines of the first block (up to the first blank line).
 std::vector<std::string> first_cpuinfo_block(std::string_view text);

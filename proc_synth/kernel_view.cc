@@ -122,8 +122,6 @@ std::optional<ProcessView> process_view_from(const kernel::ProcessTree& tree,
   p.ppid = g->parent_tgid;
   p.exe_guest_path = g->image;
   p.limits = g->limits;
-  p.cmdline = read_host_file(proc_path(tgid, "cmdline"));
-  p.statm = parse_statm(read_host_file(proc_path(tgid, "statm")));
   if (std::optional<HostStatLine> s = parse_stat(read_host_file(proc_path(tgid, "stat")))) {
     p.host_stat = std::move(s->fields);
     // The host's parent: what getppid() answers (orphans are reparented to

@@ -62,16 +62,14 @@ struct ProcessView {
   pid_t tgid = 0;
   pid_t ppid = 0;              // as getppid() answers in the guest
   std::string exe_guest_path;  // what readlink(/proc/<tgid>/exe) shows the guest
-  std::string cmdline;         // /proc/<tgid>/cmdline's raw bytes (NULs included)
   std::vector<TaskView> tasks;  // ascending tid; never empty for a live process
   // Threads that have not exited: a traced thread stays a zombie until sentry
   // reaps it, which a native kernel would already have done (0: unknown).
   std::size_t live_threads = 0;
   kernel::ResourceLimits limits;
   // The host's /proc/<tgid>/stat fields from field 3 on (process-wide sums of
-  // faults and times), and /proc/<tgid>/statm's seven numbers (pages).
+  // faults and times).
   std::vector<std::string> host_stat;
-  std::array<std::uint64_t, 7> statm{};
 
   const TaskView* task(pid_t tid) const {
     for (const TaskView& t : tasks)

@@ -1,4 +1,4 @@
-// /proc/<pid>/{status,stat,statm,cmdline,comm,limits,cgroup} and the same
+// /proc/<pid>/{status,stat,limits} and the same
 // files under /proc/<pid>/task/<tid>/ (fs/proc/array.c, fs/proc/base.c).
 #include <sys/resource.h>
 
@@ -220,19 +220,6 @@ std::string pid_stat(const ProcessView& p, const TaskView& t, bool whole) {
   return out;
 }
 
-std::string pid_statm(const ProcessView& p) {
-  std::string out;
-  for (std::size_t i = 0; i < p.statm.size(); ++i) {
-    if (i) out += ' ';
-    out += std::to_string(p.statm[i]);
-  }
-  return out + "\n";
-}
-
-std::string pid_cmdline(const ProcessView& p) { return p.cmdline; }
-
-std::string pid_comm(const TaskView& t) { return t.comm + "\n"; }
-
 std::string pid_limits(const kernel::ResourceLimits& limits) {
   // fs/proc/base.c lnames[] and proc_pid_limits().
   static constexpr struct {
@@ -263,7 +250,6 @@ std::string pid_limits(const kernel::ResourceLimits& limits) {
   return out;
 }
 
-std::string pid_cgroup() { return "0::/\n"; }
 
 namespace {
 

@@ -66,13 +66,17 @@ constexpr std::string_view kProcPassThrough[] = {
     "vmallocinfo", "vmstat",  "zoneinfo",
 };
 
-constexpr std::string_view kPidFiles[] = {"status", "stat", "statm", "cmdline", "comm", "limits", "cgroup"};
+// The per-process files that carry model state (credentials, capabilities,
+// virtual CPUs, scheduling, limits). statm, cmdline, comm and cgroup are the
+// kernel's: they hold nothing the model changes.
+constexpr std::string_view kPidFiles[] = {"status", "stat", "limits"};
 
 // Every other entry of Linux 6.x's /proc/<pid> and /proc/<pid>/task/<tid>
 // (fs/proc/base.c tgid_base_stuff, tid_base_stuff): the host's. "task" is
 // handled separately.
 constexpr std::string_view kPidPassThrough[] = {
     "arch_status",   "attr",          "autogroup",      "auxv",       "children",
+    "cgroup",        "cmdline",       "comm",           "statm",
     "clear_refs",    "coredump_filter", "cpu_resctrl_groups", "cpuset", "cwd",
     "environ",       "exe",           "fd",             "fdinfo",     "gid_map",
     "io",            "ksm_merging_pages", "ksm_stat",   "latency",    "loginuid",
@@ -100,7 +104,7 @@ constexpr std::string_view kDevPassThrough[] = {
 enum class FileId {
   kCpuinfo, kMeminfo, kStat, kUptime, kLoadavg, kVersion, kFilesystems,
   kOvercommit, kPidMax, kBindv6only, kSomaxconn, kOstype, kOsrelease, kKernelVersion,
-  kPidStatus, kPidStat, kPidStatm, kPidCmdline, kPidComm, kPidLimits, kPidCgroup,
+  kPidStatus, kPidStat, kPidLimits,
   kCpuAllList, kCpuNoneList, kCpuKernelMax, kSmtActive, kSmtControl, kCpuOnline, kCpuTopology,
   kNodeList, kNode0Cpulist, kNode0Cpumap, kNode0Distance,
   kNetIpv6Route, kNetIfInet6,
@@ -162,9 +166,7 @@ Node classify_pid(const Comps& c, std::size_t i, pid_t pid, pid_t tid, pid_t tgi
   if (among(x, kPidFiles)) {
     if (c.size() != i + 1) return missing();
     Node n = file(FileId::kPidStatus);
-    static constexpr FileId kIds[] = {FileId::kPidStatus,  FileId::kPidStat,  FileId::kPidStatm,
-                                      FileId::kPidCmdline, FileId::kPidComm,  FileId::kPidLimits,
-                                      FileId::kPidCgroup};
+    static constexpr FileId kIds[] = {FileId::kPidStatus, FileId::kPidStat, FileId::kPidLimits};
     n.file = kIds[std::find(std::begin(kPidFiles), std::end(kPidFiles), x) - std::begin(kPidFiles)];
     n.pid = pid;
     n.tid = tid;
@@ -422,21 +424,7 @@ std::optional<Generated> generate_pid_file(const Node& n, const ModelSource& src
   switch (n.file) {
     case FileId::kPidStatus: return pid_file(pid_status(*p, *t, src.cpus()));
     case FileId::kPidStat: return pid_file(pid_stat(*p, *t, n.tid == 0));
-    case FileId::kPidStatm: return pid_file(pid_statm(*p));
-    case FileId::kPidCmdline: {
-      Generated g = pid_file(pid_cmdline(*p));
-      g.seek_end_einval = false;  // proc_pid_cmdline_ops uses generic_file_llseek
-      return g;
-    }
-    case FileId::kPidComm: {
-      Generated g = pid_file(pid_comm(*t));
-      g.mode = 0644;
-      g.write_errno = 0;
-      g.write_to_host = true;
-      return g;
-    }
     case FileId::kPidLimits: return pid_file(pid_limits(p->limits));
-    case FileId::kPidCgroup: return pid_file(pid_cgroup());
     default: return std::nullopt;
   }
 }
@@ -453,11 +441,7 @@ std::optional<Generated> generate(std::string_view path, const ModelSource& sour
   switch (n.file) {
     case FileId::kPidStatus:
     case FileId::kPidStat:
-    case FileId::kPidStatm:
-    case FileId::kPidCmdline:
-    case FileId::kPidComm:
-    case FileId::kPidLimits:
-    case FileId::kPidCgroup: return generate_pid_file(n, source);
+    case FileId::kPidLimits: return generate_pid_file(n, source);
     // Files of fixed content need no MachineView.
     case FileId::kOvercommit: return sysctl_file(sysctl_overcommit_memory(), true, true);
     case FileId::kBindv6only: return sysctl_file(sysctl_bindv6only(), true, true);
@@ -497,6 +481,38 @@ std::optional<Generated> generate(std::string_view path, const ModelSource& sour
     case FileId::kNode0Cpumap: return sys_file(sys_node0_cpumap(m));
     default: return std::nullopt;
   }
+}
+
+ProcOverlay machine_overlay(const ModelSource& source) {
+  ProcOverlay o;
+  for (std::string_view f : kProcFiles) o.files.push_back(join("/proc", f));
+  for (const Sysctl& s : kSysctls) {
+    std::string p = "/proc/sys";
+    for (std::string_view c : s.path)
+      if (!c.empty()) p = join(p, c);
+    o.files.push_back(p);
+  }
+  for (const DirEntry& e : source.host_entries("/proc")) {
+    const std::string p = join("/proc", e.name);
+    if (e.name == "." || e.name == ".." || parse_number(e.name)) continue;
+    if (classify(p, source).kind == Lookup::kNotFound) o.absent.push_back(p);
+  }
+  return o;
+}
+
+std::vector<std::string> task_overlay(pid_t tgid, pid_t tid) {
+  std::vector<std::string> out;
+  const std::string task = "/proc/" + std::to_string(tgid) + "/task/" + std::to_string(tid);
+  const std::string own = "/proc/" + std::to_string(tid);
+  for (std::string_view f : kPidFiles) {
+    out.push_back(join(task, f));
+    out.push_back(join(own, f));
+  }
+  if (tid == tgid) {
+    out.push_back(own + "/net/ipv6_route");
+    out.push_back(own + "/net/if_inet6");
+  }
+  return out;
 }
 
 std::optional<std::vector<DirEntry>> list_dir(std::string_view path, const ModelSource& source) {

@@ -88,11 +88,8 @@ struct Generated {
   int open_write_errno = 0;
   // After a successful open for writing, write() fails with this errno:
   // EIO for /proc/{cpuinfo,meminfo,...} (proc_ops without proc_write),
-  // EINVAL for /proc/<pid>/... files (no write method). 0 with write_to_host.
+  // EINVAL for /proc/<pid>/... files (no write method).
   int write_errno = 0;
-  // Writes go to the host's file of the same path (comm: the host's thread
-  // name is the one that matters; the model re-reads it).
-  bool write_to_host = false;
   // lseek(SEEK_END) fails with EINVAL (seq_file-backed /proc files).
   bool seek_end_einval = false;
   // Integer sysctls (proc_dointvec): a read at any nonzero offset returns 0
@@ -126,6 +123,20 @@ Lookup lookup(std::string_view path, const ModelSource& source);
 // The content of a kFile path; nullopt for any other path (or when the
 // process vanished between lookup and generate: answer ENOENT then).
 std::optional<Generated> generate(std::string_view path, const ModelSource& source);
+
+// Where the model's files lie over the guest's own procfs: the paths
+// proc_synth/model_fs.h's files are bound on (vfs/view_mounter.h).
+struct ProcOverlay {
+  std::vector<std::string> files;   // served files of the same path
+  std::vector<std::string> absent;  // /proc names the guest's machine lacks (kcore...)
+};
+// Machine-wide: /proc/{cpuinfo,...}, the served sysctls, and every name of
+// the host's /proc (source.host_entries) the registry calls kNotFound.
+ProcOverlay machine_overlay(const ModelSource& source);
+// Task `tid` of thread group `tgid` (guest ids): its files under
+// /proc/<tgid>/task/<tid>/ and /proc/<tid>/; for the leader, also its
+// /proc/<tgid>/net/ IPv6 files.
+std::vector<std::string> task_overlay(pid_t tgid, pid_t tid);
 
 // The entries of a kDir path ("." and ".." excluded): synthetic entries plus
 // the host's entries that are kPassThrough; nullopt for any other path.

@@ -231,7 +231,7 @@ std::string build_dev(const std::string& root) {
   for (const auto& [to, name] : links) {
     if (symlink(to, (dev + "/" + name).c_str()) != 0) return failed("symlink " + dev + "/" + name);
   }
-  for (const char* d : {"pts", "shm", "mqueue", ".sentry"}) {
+  for (const char* d : {"pts", "shm", "mqueue"}) {
     if (mkdir((dev + "/" + d).c_str(), 0755) != 0) return failed("mkdir " + dev + "/" + d);
   }
   if (mount("devpts", (dev + "/pts").c_str(), "devpts", MS_NOSUID | MS_NOEXEC,
@@ -239,10 +239,6 @@ std::string build_dev(const std::string& root) {
     return failed("mount devpts");
   if (mount("tmpfs", (dev + "/shm").c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
     return failed("mount tmpfs on /dev/shm");
-  // The drop directory of the fallback platform (vfs/synthetic_tree.h):
-  // only sentry (host root, through /proc/<init>/root) writes there.
-  if (mount("tmpfs", (dev + "/.sentry").c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0711,size=4m") != 0)
-    return failed("mount tmpfs on /dev/.sentry");
   // The guest's IPC namespace's POSIX message queues (optional: a kernel
   // without mqueue leaves an empty directory).
   mount("mqueue", (dev + "/mqueue").c_str(), "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);

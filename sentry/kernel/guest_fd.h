@@ -4,14 +4,37 @@
 // scope; the guest's fd is untouched.
 #pragma once
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <utility>
 
 namespace sentry::kernel {
+
+// The device of sentry's own FUSE filesystem (proc_synth/model_fs.h), once
+// it is mounted; 0 before.
+inline std::atomic<dev_t>& model_fs_dev() {
+  static std::atomic<dev_t> dev{0};
+  return dev;
+}
+
+// Whether `fd` (a copy sentry holds) is a file of sentry's own FUSE
+// filesystem. sentry must not ioctl, poll or read such a file: its own loop
+// serves those requests, so it would wait for itself. Asked without a FUSE
+// request (AT_STATX_DONT_SYNC: the cached attributes).
+inline bool on_model_fs(int fd) {
+  const dev_t dev = model_fs_dev().load();
+  if (dev == 0) return false;
+  struct statx sx {};
+  if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE, &sx) != 0) return false;
+  return makedev(sx.stx_dev_major, sx.stx_dev_minor) == dev;
+}
 
 class GuestFdCopy {
  public:
@@ -41,6 +64,7 @@ class GuestFdCopy {
     return fd;
   }
   int get() const { return fd_; }
+  bool on_model_fs() const { return fd_ >= 0 && kernel::on_model_fs(fd_); }
   int error() const { return error_; }
 
  private:

@@ -19,7 +19,6 @@
 #include "sentry/kernel/fd_router.h"
 #include "sentry/kernel/epoll/epoll_registrar.h"
 #include "vfs/mount_table.h"
-#include "vfs/synthetic_tree.h"
 #include "sentry/kernel/futex/futex_manager.h"
 #include "sentry/kernel/process_tree.h"
 
@@ -48,7 +47,6 @@ struct Kernel {
   // (set by the unotify platform; null where every call stops anyway).
   FdRouter* fd_router = nullptr;
   netstack::NetlinkSockets netlink;  // the guest's NETLINK_ROUTE sockets
-  vfs::SyntheticTree synthetic;      // the model's /proc, /sys files (memfds, the drop directory)
   // The guest's filesystem view (--root, --bind, --rw); the run sets it.
   vfs::MountTable mounts = vfs::MountTable::host_identity();
   // The guest's network namespace (-1: it shares the host's); sentry makes

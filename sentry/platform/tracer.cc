@@ -75,7 +75,19 @@ int Tracer::seize(pid_t pid) {
   return 0;
 }
 
+void Tracer::release(pid_t tid) {
+  auto h = held_.find(tid);
+  if (h == held_.end()) return;
+  const std::optional<int> sig = h->second;
+  held_.erase(h);
+  if (sig) resume(tid, *sig);
+}
+
 void Tracer::resume(pid_t tid, int sig) {
+  if (auto h = held_.find(tid); h != held_.end()) {
+    h->second = sig;
+    return;
+  }
   auto it = state_.find(tid);
   bool syscall_exit = it != state_.end() && it->second.awaiting_exit();
   if (ptrace(syscall_exit ? PTRACE_SYSCALL : PTRACE_CONT, tid, nullptr, sig) != 0 && errno != ESRCH) {
@@ -150,6 +162,7 @@ void Tracer::handle_event(pid_t tid, int event, int sig) {
       ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &msg);
       pid_t child = static_cast<pid_t>(msg);
       tree_.add_task(tid, child, clone_info_of(tid, event));
+      hooks_.on_new_task(tid, child);
       if (unannounced_.erase(child)) resume(child);
       resume(tid);
       return;
@@ -332,6 +345,7 @@ void Tracer::handle_gone(pid_t tid, int status) {
     state_.erase(it);
   }
   unannounced_.erase(tid);
+  held_.erase(tid);
   hooks_.on_signal_stop(tid, 0);
   if (tree_.task(tid) == nullptr && tid != tree_.root()) return;  // not a guest task (the sandbox's init)
   if (WIFEXITED(status)) {

@@ -39,6 +39,9 @@ class Tracer {
     // `tid` is in a signal-delivery stop for `sig` (registers may be changed
     // before it resumes), or it is gone (sig = 0).
     virtual void on_signal_stop(pid_t tid, int sig) = 0;
+    // `parent` made task `child`, which is in the model now; both are
+    // stopped (the hook may hold() them).
+    virtual void on_new_task(pid_t parent, pid_t child) = 0;
   };
 
   Tracer(kernel::ProcessTree& tree, const trace::CallObserver& observer, Hooks& hooks)
@@ -59,7 +62,11 @@ class Tracer {
   void kill_all();
 
   // Resumes a stopped tracee, keeping syscall-exit tracing when it owes one.
+  // A held tracee is resumed only at its release().
   void resume(pid_t tid, int sig = 0);
+  // Keeps `tid` stopped, at its current or next stop, until release(tid).
+  void hold(pid_t tid) { held_.try_emplace(tid); }
+  void release(pid_t tid);
 
   // `tid`, stopped at a call's entry, will run it on the host: at its exit
   // stop, `fixup` turns the host's result into the guest's, and the argument
@@ -127,6 +134,7 @@ class Tracer {
   Hooks& hooks_;
   std::unordered_map<pid_t, TaskState> state_;
   std::unordered_set<pid_t> unannounced_;  // new tasks held until their parent's event
+  std::unordered_map<pid_t, std::optional<int>> held_;  // hold(): the signal of a resume asked for
   bool launched_ = false;
   bool finished_ = false;
   bool real_identity_ = true;

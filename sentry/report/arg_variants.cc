@@ -88,21 +88,6 @@ bool is_all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// "/proc/1234/fd/3" -> "/proc/<n>/fd/<n>": pids and fd numbers would make every
-// run's variants different.
-std::string normalize_numbers(std::string_view path) {
-  std::string out;
-  std::size_t pos = 0;
-  while (pos <= path.size()) {
-    std::size_t slash = path.find('/', pos);
-    if (slash == std::string_view::npos) slash = path.size();
-    std::string_view component = path.substr(pos, slash - pos);
-    out += is_all_digits(component) ? std::string_view("<n>") : component;
-    if (slash < path.size()) out += '/';
-    pos = slash + 1;
-  }
-  return out;
-}
 
 bool is_under(std::string_view path, std::string_view dir) {
   return path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/');
@@ -131,6 +116,20 @@ std::string variant_value(const abi::SyscallEntry& e, int index, const trace::Sy
 }
 
 }  // namespace
+
+std::string normalize_numbers(std::string_view path) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos <= path.size()) {
+    std::size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    std::string_view component = path.substr(pos, slash - pos);
+    out += is_all_digits(component) ? std::string_view("<n>") : component;
+    if (slash < path.size()) out += '/';
+    pos = slash + 1;
+  }
+  return out;
+}
 
 std::vector<ArgVariant> arg_variants(const abi::SyscallEntry& e, const trace::SyscallArgs& args,
                                      GuestMemory* mem) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "abi/syscall_entry.h"
@@ -33,6 +34,10 @@ struct ArgVariant {
 // give no variant. Arguments that are data (fds, sizes, addresses) never count.
 // `mem` may be nullptr: then paths and in-memory values (epoll events,
 // clone3 flags) are not read. Never throws (returns what it has, or nothing).
+// "/proc/1234/fd/3" -> "/proc/<n>/fd/<n>": pids and fd numbers would make
+// every run's variants different.
+std::string normalize_numbers(std::string_view path);
+
 std::vector<ArgVariant> arg_variants(const abi::SyscallEntry& e, const trace::SyscallArgs& args,
                                      GuestMemory* mem);
 

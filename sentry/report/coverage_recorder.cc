@@ -52,6 +52,10 @@ void CoverageRecorder::on_exec(const kernel::ThreadGroup& g) {
   ++p.threads;
 }
 
+void CoverageRecorder::record_model_file(const std::string& image, const std::string& path) {
+  ++program(image).model_files[normalize_numbers(path)];
+}
+
 nlohmann::json CoverageRecorder::to_json(const RunInfo& run) const {
   using nlohmann::json;
   json totals = {{"calls", 0}};
@@ -86,7 +90,8 @@ nlohmann::json CoverageRecorder::to_json(const RunInfo& run) const {
       }
     }
     programs.push_back({{"image", p.image}, {"processes", p.processes}, {"threads", p.threads},
-                        {"calls", p.calls}, {"syscalls", calls}, {"unsupported", unsupported}});
+                        {"calls", p.calls}, {"syscalls", calls}, {"unsupported", unsupported},
+                        {"model_files", p.model_files}});
   }
   json exit = {{"code", run.exit_code ? json(*run.exit_code) : json(nullptr)},
                {"signal", run.exit_signal ? json(std::string(abi::signal_name(*run.exit_signal)))

@@ -40,6 +40,10 @@ class CoverageRecorder : public kernel::ProcessTree::Listener {
   void record(const std::string& image, int nr, const abi::SyscallEntry* entry, abi::Serve served,
               std::optional<std::int64_t> result, const std::vector<ArgVariant>& variants);
 
+  // A file of the model's /proc or /sys (proc_synth/model_fs.h) that a
+  // process of `image` opened; reported per program as "model_files".
+  void record_model_file(const std::string& image, const std::string& path);
+
   void on_new_process(const kernel::ThreadGroup& g) override;
   void on_new_thread(const kernel::ThreadGroup& g, pid_t tid) override;
   void on_exec(const kernel::ThreadGroup& g) override;
@@ -62,6 +66,7 @@ class CoverageRecorder : public kernel::ProcessTree::Listener {
     std::uint64_t threads = 0;
     std::uint64_t calls = 0;
     std::map<std::string, SyscallStats> syscalls;  // by "name/served"
+    std::map<std::string, std::uint64_t> model_files;  // normalised path -> opens
   };
   Program& program(const std::string& image);
 

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -412,6 +413,8 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
   if (spec.private_network) {
     box.netns = open(("/proc/" + std::to_string(box.root) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
   }
+  box.mntns = open(("/proc/" + std::to_string(box.root) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC);
+  if (box.mntns < 0) return fail(errno_text("opening the guest's mount namespace"));
   if (userns >= 0) close(userns);
   userns = -1;
   std::vector<std::uint8_t> go = {static_cast<std::uint8_t>('G'), static_cast<std::uint8_t>(filter->notifies() ? 1 : 0)};
@@ -420,6 +423,21 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
   if (send(sv[0], go.data(), go.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(go.size()))
     return fail(errno_text("starting the program"));
   return box;
+}
+
+void abandon(const Sandbox& box) {
+  if (box.root > 0) kill(box.root, SIGKILL);
+  if (box.init > 0) kill(box.init, SIGKILL);
+  // The seized program stops at its exit event: let it go on, or the init
+  // (which waits for it) never ends.
+  for (pid_t p = 0; p != box.init && box.init > 0;) {
+    int status = 0;
+    p = waitpid(-1, &status, __WALL);
+    if (p < 0 && errno != EINTR) break;
+    if (p > 0 && WIFSTOPPED(status)) ptrace(PTRACE_CONT, p, nullptr, nullptr);
+  }
+  if (box.control >= 0) close(box.control);
+  if (box.netns >= 0) close(box.netns);
 }
 
 int read_exec_error(int control) {

@@ -58,12 +58,17 @@ struct Sandbox {
   pid_t root = -1;    // host pid of the program (PTRACE_SEIZEd)
   int control = -1;   // reads the program's exec errno (EOF once it ran)
   int netns = -1;     // the guest's network namespace (-1: the host's)
+  int mntns = -1;     // the guest's mount namespace
 };
 
 // Starts the sandbox and the program, stopped before its filter is loaded
 // until sentry has seized it. nullopt with *error set (naming what is
 // missing when the kernel refuses a namespace).
 std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error);
+
+// Ends a launched sandbox sentry cannot go on with: kills its processes and
+// waits until its init is gone.
+void abandon(const Sandbox& box);
 
 // After the launch exec: the errno of a failed execve, or 0.
 int read_exec_error(int control);

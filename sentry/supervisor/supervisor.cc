@@ -140,6 +140,10 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
       return std::nullopt;
     }
   }
+  if (!ModelViews::check_fuse(error)) {
+    sigprocmask(SIG_SETMASK, &original, nullptr);
+    return std::nullopt;
+  }
   sandbox::SandboxSpec spec;
   spec.limits = limits ? &*limits : nullptr;
   spec.ids = opts_.ids;
@@ -156,6 +160,22 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   if (!box) {
     sigprocmask(SIG_SETMASK, &original, nullptr);
     return std::nullopt;
+  }
+  // The model's /proc and /sys files: sentry's FUSE server, and the mounter
+  // that lays them into the guest's tree (started before sentry gives up
+  // the mount family below).
+  views_ = ModelViews::start(io_, kernel_, box->mntns, box->init, error);
+  close(box->mntns);
+  if (!views_) {
+    sandbox::abandon(*box);
+    sigprocmask(SIG_SETMASK, &original, nullptr);
+    return std::nullopt;
+  }
+  if (opts_.report) {
+    views_->set_open_observer([this](pid_t host_tid, const std::string& path) {
+      const kernel::ThreadGroup* g = kernel_.tree.group_of(host_tid);
+      opts_.report->record_model_file(g ? g->image : std::string("?"), path);
+    });
   }
   root_ = box->root;
   sandbox_init_ = box->init;
@@ -181,13 +201,6 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   signals_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, sfd);
   watch_signals();
-  // The fallback platform's synthetic files are dropped where the guest can
-  // open them (vfs/synthetic_tree.h).
-  // (Opened through the program's root, which sentry may reach: the
-  // init is not dumpable, and a rootless sentry has no CAP_SYS_PTRACE.)
-  kernel_.synthetic.set_drop_dir(open(("/proc/" + std::to_string(root_) + "/root" +
-                                       vfs::SyntheticTree::kGuestDropDir).c_str(),
-                                      O_PATH | O_DIRECTORY | O_CLOEXEC));
   tracer_.drain();  // stops that arrived before the loop started
   io_.run();
 
@@ -252,6 +265,10 @@ void Supervisor::finish_if_done() {
 }
 
 void Supervisor::on_launch_exec(pid_t pid) {
+  // The program's first instruction waits for the model's files.
+  tracer_.hold(pid);
+  views_->lay_machine([] {});
+  views_->lay_task(pid, [this, pid] { tracer_.release(pid); });
   if (opts_.platform != platform::PlatformKind::kUnotify) return;
   int fd = take_listener(pid);
   if (fd < 0) {
@@ -265,6 +282,17 @@ void Supervisor::on_launch_exec(pid_t pid) {
   routes_ = std::make_unique<platform::FdRoutes>(tracer_, kernel_.tree);
   kernel_.fd_router = routes_.get();
   listener_->start();
+}
+
+// Neither the new task nor its parent runs on before the new task's files
+// lie over the kernel's.
+void Supervisor::on_new_task(pid_t parent, pid_t child) {
+  tracer_.hold(parent);
+  tracer_.hold(child);
+  views_->lay_task(child, [this, parent, child] {
+    tracer_.release(child);
+    tracer_.release(parent);
+  });
 }
 
 void Supervisor::on_root_exit(int wait_status) {

@@ -26,6 +26,7 @@
 #include "sentry/report/coverage_recorder.h"
 #include "sentry/sandbox/cgroup_limits.h"
 #include "sentry/sandbox/id_map.h"
+#include "sentry/supervisor/model_views.h"
 #include "sentry/trace/call_observer.h"
 
 namespace sentry {
@@ -70,6 +71,7 @@ class Supervisor : private platform::Tracer::Hooks {
   void on_launch_exec(pid_t pid) override;
   void on_root_exit(int wait_status) override;
   void on_signal_stop(pid_t tid, int sig) override;
+  void on_new_task(pid_t parent, pid_t child) override;
   bool put_back_dropped_answer(pid_t tid, const platform::SentAnswers::Answer& sent);
   static bool stopped_in(pid_t tid, const platform::SentAnswers::Answer& call, user_regs_struct* out = nullptr);
   void restart_unserved_call(pid_t tid);
@@ -86,6 +88,7 @@ class Supervisor : private platform::Tracer::Hooks {
   platform::Tracer tracer_;
   std::unique_ptr<platform::UnotifyListener> listener_;
   std::unique_ptr<platform::FdRoutes> routes_;  // the unotify platform's
+  std::unique_ptr<ModelViews> views_;            // the model's /proc and /sys files
   std::unique_ptr<boost::asio::posix::stream_descriptor> signals_;
   pid_t root_ = -1;
   pid_t sandbox_init_ = -1;  // pid 1 of the guest's PID namespace (sentry's child)

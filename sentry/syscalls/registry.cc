@@ -26,7 +26,6 @@ void register_all(Registry& r) {
   register_system_info(r);
   register_sched(r);
   register_socket(r);
-  register_open(r);
   register_fd(r);
   register_epoll(r);
 }

@@ -164,6 +164,8 @@ void sys_ioctl(kernel::Kernel& k, const SyscallPtr& call) {
     call->complete(rc == 0 ? 0 : -errno);
     return;
   }
+  // The model's /proc and /sys files are no terminals (and sentry serves them).
+  if (copy->on_model_fs()) return (void)call->fail(ENOTTY);
   KernelTermios t{};
   if (ioctl(copy->get(), TCGETS, &t) != 0) return (void)call->fail(errno);  // ENOTTY for a non-tty
   if (!call->memory().write(call->arg(2), &t, sizeof t)) return (void)call->fail(EFAULT);

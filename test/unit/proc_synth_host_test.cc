@@ -16,7 +16,7 @@
 using namespace sentry::proc_synth;
 namespace kernel = sentry::kernel;
 
-TEST_CASE("proc_synth host: status, stat, statm parsers") {
+TEST_CASE("proc_synth host: status and stat parsers") {
   const std::vector<StatusLine> s = parse_status("Name:\tcat\nGroups:\t \nUid:\t0\t1\t2\t3\n");
   REQUIRE(s.size() == 3);
   CHECK(s[0] == StatusLine{"Name", "cat"});
@@ -31,8 +31,6 @@ TEST_CASE("proc_synth host: status, stat, statm parsers") {
   CHECK(st->comm == "a (b) c");
   CHECK(st->fields == std::vector<std::string>{"S", "1", "2", "3"});
   CHECK_FALSE(parse_stat("garbage"));
-  CHECK(parse_statm("765 408 381 5 0 123 0\n") ==
-        std::array<std::uint64_t, 7>{765, 408, 381, 5, 0, 123, 0});
 }
 
 TEST_CASE("proc_synth host: cpuinfo, meminfo, stat, uptime, loadavg, version parsers") {
@@ -137,8 +135,6 @@ TEST_CASE("proc_synth host: this process's view from the model and the host") {
   CHECK(p->tgid == self);
   CHECK(p->ppid == getppid());  // the host's, as getppid() answers
   CHECK(p->tasks.size() == 1);
-  CHECK(!p->cmdline.empty());
-  CHECK(p->statm[0] > 0);
   CHECK(p->host_stat.size() >= 50);
   const TaskView& v = p->leader();
   CHECK(v.comm + "\n" == read_host_file("/proc/self/comm"));

@@ -81,7 +81,6 @@ ProcessView process(int cpus) {
   ProcessView p;
   p.tgid = 1000;
   p.ppid = 999;
-  p.cmdline = std::string("prog\0-x\0", 8);
   TaskView leader;
   leader.tid = 1000;
   leader.comm = "prog";
@@ -340,15 +339,6 @@ TEST_CASE("proc_synth: /proc/<pid>/stat has 52 fields with the model's values") 
   CHECK(tb->fields[17] == "2");
   CHECK(tb->fields[35] == "17");
   CHECK(tb->fields[36] == "0");
-}
-
-TEST_CASE("proc_synth: statm, cmdline, comm, cgroup") {
-  ProcessView p = process(1);
-  p.statm = {765, 408, 381, 5, 0, 123, 0};
-  CHECK(pid_statm(p) == "765 408 381 5 0 123 0\n");
-  CHECK(pid_cmdline(p) == std::string("prog\0-x\0", 8));
-  CHECK(pid_comm(p.tasks[1]) == "worker\n");
-  CHECK(pid_cgroup() == "0::/\n");
 }
 
 TEST_CASE("proc_synth: /proc/<pid>/limits is the kernel's column layout") {

@@ -1,5 +1,7 @@
 #include "sentry/kernel/epoll/epoll_registrar.h"
 
+#include "sentry/kernel/guest_fd.h"
+
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -90,6 +92,10 @@ std::optional<int> EpollRegistrar::serve(const Request& r, Table table) {
   std::optional<int> result;
   if (!allow_fd(r.fd)) {
     result = -ENOMEM;
+  } else if (r.op != EPOLL_CTL_DEL && on_model_fs(target)) {
+    // The model's files poll like Linux's /proc files, which have no poll
+    // method: EPERM. (Polling it would have sentry wait for its own server.)
+    result = -EPERM;
   } else if (table == Table::kShared) {
     // Other sentry threads allocate in this table: take the number only if
     // it is free, atomically (F_DUPFD gives the lowest free one >= r.fd).

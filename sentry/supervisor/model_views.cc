@@ -1,0 +1,100 @@
+#include "sentry/supervisor/model_views.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "sentry/kernel/guest_fd.h"
+#include "sentry/kernel/kernel.h"
+
+namespace sentry {
+
+bool ModelViews::check_fuse(std::string* error) {
+  const int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    *error = std::string("sentry serves the guest's /proc and /sys files from FUSE, and /dev/fuse cannot be opened: ") +
+             std::strerror(errno) +
+             (errno == EACCES ? " (Debian's udev makes it mode 0666; without udev: chmod 0666 /dev/fuse)"
+                              : " (load the fuse module, or give the container /dev/fuse)");
+    return false;
+  }
+  close(fd);
+  return true;
+}
+
+std::unique_ptr<ModelViews> ModelViews::start(boost::asio::io_context& io, const kernel::Kernel& k, int mntns,
+                                              pid_t init, std::string* error) {
+  std::unique_ptr<ModelViews> v(new ModelViews(io, k));
+  v->mounter_ = vfs::ViewMounter::start(mntns, init, error);
+  if (!v->mounter_) return nullptr;
+  const int fuse_fd = v->mounter_->take_fuse();
+  v->fs_ = proc_synth::ModelFs::create(v->source_, fuse_fd, error);
+  if (!v->fs_) {
+    close(fuse_fd);
+    return nullptr;
+  }
+  v->fs_->set_sysfs(v->mounter_->take_sysfs());
+  kernel::model_fs_dev() = v->mounter_->dev();
+  v->fuse_watch_ = std::make_unique<boost::asio::posix::stream_descriptor>(io, dup(v->fs_->fd()));
+  v->mounter_watch_ = std::make_unique<boost::asio::posix::stream_descriptor>(io, dup(v->mounter_->fd()));
+  v->watch_fuse();
+  v->watch_mounter();
+  return v;
+}
+
+ModelViews::~ModelViews() {
+  if (fuse_watch_) fuse_watch_->close();
+  if (mounter_watch_) mounter_watch_->close();
+}
+
+void ModelViews::watch_fuse() {
+  fuse_watch_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                          [this](const boost::system::error_code& ec) {
+                            if (ec) return;
+                            if (fs_->process()) watch_fuse();
+                          });
+}
+
+void ModelViews::watch_mounter() {
+  mounter_watch_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                             [this](const boost::system::error_code& ec) {
+                               if (ec) return;
+                               mounter_->on_readable();
+                               watch_mounter();
+                             });
+}
+
+void ModelViews::bind(const std::vector<vfs::ViewMounter::Bind>& binds, std::function<void()> done) {
+  if (binds.empty()) return done();
+  mounter_->bind(binds, [this, done = std::move(done)](int err) {
+    // ENOENT: the task is gone already (its /proc entries with it).
+    if (err != 0 && err != ENOENT && !warned_) {
+      warned_ = true;
+      spdlog::warn("laying the model's /proc and /sys files into the guest's tree failed: {}", std::strerror(err));
+    }
+    done();
+  });
+}
+
+void ModelViews::lay_machine(std::function<void()> done) {
+  std::vector<vfs::ViewMounter::Bind> binds = {{"/sys", "/sys"}};
+  const proc_synth::ProcOverlay o = proc_synth::machine_overlay(source_);
+  for (const std::string& f : o.files) binds.push_back({f, f});
+  for (const std::string& a : o.absent) binds.push_back({"/.absent", a});
+  bind(binds, std::move(done));
+}
+
+void ModelViews::lay_task(pid_t host_tid, std::function<void()> done) {
+  const pid_t tid = kernel_.tree.guest_tid(host_tid);
+  const pid_t tgid = kernel_.tree.guest_tid(kernel_.tree.tgid_of(host_tid));
+  if (tid == 0 || tgid == 0) return done();
+  std::vector<vfs::ViewMounter::Bind> binds;
+  for (const std::string& f : proc_synth::task_overlay(tgid, tid)) binds.push_back({f, f});
+  bind(binds, std::move(done));
+}
+
+}  // namespace sentry
