@@ -58,7 +58,7 @@ int fsconfig_string(int fs, const char* key, const std::string& value) {
 }
 
 // One bind: FUSE path `from` over guest path `to`.
-int bind_one(int fuse_mnt, int root, const char* from, const char* to) {
+int bind_one(int fuse_mnt, int root, const char* from, const char* to, bool read_only) {
   while (*from == '/') ++from;
   while (*to == '/') ++to;
   const int src = open_tree(fuse_mnt, *from ? from : ".", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
@@ -68,7 +68,11 @@ int bind_one(int fuse_mnt, int root, const char* from, const char* to) {
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
   const int dst = static_cast<int>(syscall(SYS_openat2, root, *to ? to : ".", &how, sizeof how));
   int err = 0;
+  mount_attr ro{};
+  ro.attr_set = MOUNT_ATTR_RDONLY;
   if (dst < 0) {
+    err = errno;
+  } else if (read_only && mount_setattr(src, "", AT_EMPTY_PATH, &ro, sizeof ro) != 0) {
     err = errno;
   } else if (move_mount(src, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) {
     err = errno;
@@ -138,8 +142,9 @@ int bind_one(int fuse_mnt, int root, const char* from, const char* to) {
     for (;;) {
       const char* from = next();
       const char* to = next();
-      if (from == nullptr || to == nullptr) break;
-      const int err = bind_one(mnt, root, from, to);
+      const char* mode = next();
+      if (from == nullptr || to == nullptr || mode == nullptr) break;
+      const int err = bind_one(mnt, root, from, to, mode[0] == 'r');
       if (first == 0) first = err;
     }
     send(kSock, &first, sizeof first, MSG_NOSIGNAL);
@@ -243,10 +248,12 @@ int ViewMounter::take_sysfs() {
 void ViewMounter::bind(const std::vector<Bind>& binds, Done done) {
   if (binds.empty()) return done(0);  // (an empty message would read as the end)
   std::string req;
-  for (const auto& [from, to] : binds) {
-    req += from;
+  for (const Bind& b : binds) {
+    req += b.from;
     req += '\0';
-    req += to;
+    req += b.to;
+    req += '\0';
+    req += b.read_only ? "r" : "w";
     req += '\0';
   }
   if (req.size() > kMaxRequest || send(sock_, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {

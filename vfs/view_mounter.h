@@ -37,8 +37,11 @@ namespace sentry::vfs {
 
 class ViewMounter {
  public:
-  // (path in the FUSE filesystem, guest path), both absolute.
-  using Bind = std::pair<std::string, std::string>;
+  struct Bind {
+    std::string from;  // a path in the FUSE filesystem
+    std::string to;    // the guest path it lies over
+    bool read_only = false;
+  };
   using Done = std::function<void(int err)>;
 
   // `mntns`: an fd of the guest's mount namespace; `init`: the sandbox's

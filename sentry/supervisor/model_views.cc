@@ -81,10 +81,11 @@ void ModelViews::bind(const std::vector<vfs::ViewMounter::Bind>& binds, std::fun
 }
 
 void ModelViews::lay_machine(std::function<void()> done) {
-  std::vector<vfs::ViewMounter::Bind> binds = {{"/sys", "/sys"}};
+  // /sys read-only, as the guest's sysfs was: writes get EROFS from the kernel.
+  std::vector<vfs::ViewMounter::Bind> binds = {{"/sys", "/sys", true}};
   const proc_synth::ProcOverlay o = proc_synth::machine_overlay(source_);
-  for (const std::string& f : o.files) binds.push_back({f, f});
-  for (const std::string& a : o.absent) binds.push_back({"/.absent", a});
+  for (const std::string& f : o.files) binds.push_back({f, f, false});
+  for (const std::string& a : o.absent) binds.push_back({"/.absent", a, false});
   bind(binds, std::move(done));
 }
 
@@ -93,7 +94,7 @@ void ModelViews::lay_task(pid_t host_tid, std::function<void()> done) {
   const pid_t tgid = kernel_.tree.guest_tid(kernel_.tree.tgid_of(host_tid));
   if (tid == 0 || tgid == 0) return done();
   std::vector<vfs::ViewMounter::Bind> binds;
-  for (const std::string& f : proc_synth::task_overlay(tgid, tid)) binds.push_back({f, f});
+  for (const std::string& f : proc_synth::task_overlay(tgid, tid)) binds.push_back({f, f, false});
   bind(binds, std::move(done));
 }
 

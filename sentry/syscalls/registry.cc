@@ -27,6 +27,7 @@ void register_all(Registry& r) {
   register_sched(r);
   register_socket(r);
   register_fd(r);
+  register_open(r);
   register_epoll(r);
 }
 

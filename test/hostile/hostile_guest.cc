@@ -39,6 +39,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/io_uring.h>
+#include <linux/openat2.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -1214,6 +1215,42 @@ void suid_plant(const std::string& dir, const std::string& tag) {
   }
 }
 void suid_plant_cwd(const Args& a) { suid_plant(".", arg_str(a, 0)); }
+
+// The same through the create mode (openat's mode register, openat2's mode
+// in memory, O_TMPFILE then linkat): a file created set-ID in a granted
+// place is host root's. Judged from the host as suid_plant.
+void suid_create_cwd(const Args& a) {
+  const std::string tag = arg_str(a, 0);
+  for (const char* how : {"openat", "openat2", "tmpfile"}) {
+    const std::string p = "./sentry-hostile-suidc-" + std::string(how) + "-" + tag;
+    long fd = -1;
+    if (std::string(how) == "openat") {
+      fd = syscall(SYS_openat, AT_FDCWD, p.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 06755);
+    } else if (std::string(how) == "openat2") {
+      open_how h{};
+      h.flags = O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC;
+      h.mode = 06755;
+      fd = syscall(SYS_openat2, AT_FDCWD, p.c_str(), &h, sizeof h);
+    } else {
+      fd = syscall(SYS_openat, AT_FDCWD, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 06755);
+    }
+    if (report((std::string("create-") + how).c_str(), fd) < 0) continue;
+    // Nothing else: any write, truncate or chown would clear the bits
+    // (the guest has no CAP_FSETID); an empty set-ID file of host root's
+    // is the trap (host root's later cp into it keeps the mode).
+    if (std::string(how) == "tmpfile") {
+      const std::string proc = "/proc/self/fd/" + std::to_string(fd);
+      report("linkat", linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, p.c_str(), AT_SYMLINK_FOLLOW));
+    }
+    struct stat st {};
+    if (fstat(static_cast<int>(fd), &st) == 0) {
+      char b[64];
+      snprintf(b, sizeof b, "mode=%o uid=%u gid=%u", st.st_mode & 07777, st.st_uid, st.st_gid);
+      note("guest-view", b);
+    }
+    close(static_cast<int>(fd));
+  }
+}
 void suid_plant_tmp(const Args& a) { suid_plant(arg_str(a, 0), arg_str(a, 1)); }
 
 // Host root's private files in the host's /tmp (writable for the guest):
@@ -1889,6 +1926,7 @@ const Attack kAttacks[] = {
     {"chmod_readonly", "creds", chmod_readonly},
     {"hardlink_secret", "creds", hardlink_secret},
     {"suid_plant_cwd", "creds", suid_plant_cwd},
+    {"suid_create_cwd", "creds", suid_create_cwd},
     {"suid_plant_tmp", "creds", suid_plant_tmp},
     {"tmp_read_root_secret", "creds", tmp_read_root_secret},
     {"tmp_write_root_file", "creds", tmp_write_root_file},

@@ -654,6 +654,10 @@ suid_planted() {
 }
 judge_suid_plant_cwd() { suid_planted "$W/sentry-hostile-suid-$TAG"; }
 judge_suid_plant_tmp() { suid_planted "/tmp/sentry-hostile-suid-$TAG"; }
+judge_suid_create_cwd() {
+  local how
+  for how in openat openat2 tmpfile; do suid_planted "$W/sentry-hostile-suidc-$how-$TAG"; done
+}
 judge_pidfd_getfd_init() {
   grep -q '^GOTFD' "$OUT" && ev "pidfd_getfd took $(grep -c '^GOTFD' "$OUT") fd(s) of the guest's init (sentry's): $(grep '^GOTFD' "$OUT" | head -3 | tr '\n' ' ') (guest-reported)"
 }
@@ -827,6 +831,7 @@ attack chmod_readonly -- "$VT/readonly"
 attack hardlink_secret -- "$VT/secret"
 attack suid_plant_cwd -- "$TAG"
 attack suid_plant_tmp -- /tmp "$TAG"
+attack suid_create_cwd -- "$TAG"
 attack tmp_read_root_secret -- "$TMPV/secret"
 attack tmp_write_root_file -- "$TMPRO"
 

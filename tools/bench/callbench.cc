@@ -22,6 +22,7 @@
 #include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -190,5 +191,21 @@ void proc_open_close(benchmark::State& state) {
   }
 }
 BENCHMARK(proc_open_close);
+
+// Creating a task costs under sentry what laying its /proc files costs
+// (sentry/supervisor/model_views.h): measured per thread and per process.
+void thread_create_join(benchmark::State& state) {
+  for (auto _ : state) std::thread([] {}).join();
+}
+BENCHMARK(thread_create_join)->UseRealTime();
+
+void fork_wait(benchmark::State& state) {
+  for (auto _ : state) {
+    const pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    waitpid(pid, nullptr, 0);
+  }
+}
+BENCHMARK(fork_wait)->UseRealTime();
 
 BENCHMARK_MAIN();
