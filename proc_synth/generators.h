@@ -66,17 +66,11 @@ std::string pid_status(const ProcessView& p, const TaskView& t, int cpus);
 // `whole`: /proc/<pid>/stat (faults and times summed over the thread group,
 // from ProcessView::host_stat); otherwise /proc/<tgid>/task/<tid>/stat.
 std::string pid_stat(const ProcessView& p, const TaskView& t, bool whole);
-std::string pid_limits(const kernel::ResourceLimits& limits);
 // /proc/<pid>/mounts and mountinfo: the guest's mount table (fs/proc_namespace.c
 // formats; spaces, tabs, newlines and backslashes in paths as octal escapes).
 
 // "R (running)" etc. for a task state letter.
 std::string task_state_name(char state);
 
-// /proc/net/ipv6_route and /proc/net/if_inet6 for the guest's IPv6 world
-// (netstack/inet6_mapping.h): lo with ::1/128, no other route, as in a
-// network namespace whose only interface is lo (net_files.cc).
-std::string net_ipv6_route();
-std::string net_if_inet6();
 
 }  // namespace sentry::proc_synth

@@ -173,15 +173,9 @@ bool ModelFs::attributes(const Node& n, struct stat* st) const {
       st->st_mode = S_IFREG | 0400;
       return true;
     case Kind::kFile: {
-      // Per-process files are 0444 and generating one reads the host:
-      // only the rest are generated for their mode and size.
-      if (under(n.path, "/proc") && n.path.find_first_of("0123456789") == 6) {
-        st->st_mode = S_IFREG | 0444;
-        return true;
-      }
-      const std::optional<Generated> g = generate(n.path, source_);
-      if (!g) return false;
-      st->st_mode = S_IFREG | g->mode;
+      const std::optional<mode_t> mode = file_mode(n.path, source_);
+      if (!mode) return false;
+      st->st_mode = S_IFREG | *mode;
       return true;  // size 0: see attributes() in the header
     }
     case Kind::kHostDir:

@@ -1,4 +1,4 @@
-// /proc/<pid>/{status,stat,limits} and the same
+// /proc/<pid>/{status,stat} and the same
 // files under /proc/<pid>/task/<tid>/ (fs/proc/array.c, fs/proc/base.c).
 #include <sys/resource.h>
 
@@ -220,35 +220,6 @@ std::string pid_stat(const ProcessView& p, const TaskView& t, bool whole) {
   return out;
 }
 
-std::string pid_limits(const kernel::ResourceLimits& limits) {
-  // fs/proc/base.c lnames[] and proc_pid_limits().
-  static constexpr struct {
-    const char* name;
-    const char* unit;
-  } kNames[RLIM_NLIMITS] = {
-      {"Max cpu time", "seconds"},      {"Max file size", "bytes"},
-      {"Max data size", "bytes"},       {"Max stack size", "bytes"},
-      {"Max core file size", "bytes"},  {"Max resident set", "bytes"},
-      {"Max processes", "processes"},   {"Max open files", "files"},
-      {"Max locked memory", "bytes"},   {"Max address space", "bytes"},
-      {"Max file locks", "locks"},      {"Max pending signals", "signals"},
-      {"Max msgqueue size", "bytes"},   {"Max nice priority", nullptr},
-      {"Max realtime priority", nullptr}, {"Max realtime timeout", "us"},
-  };
-  auto value = [](std::uint64_t v) {
-    return v == RLIM64_INFINITY ? std::string("unlimited") : std::to_string(v);
-  };
-  std::string out = pad_right("Limit", 25) + " " + pad_right("Soft Limit", 20) + " " +
-                    pad_right("Hard Limit", 20) + " " + pad_right("Units", 10) + "\n";
-  for (int i = 0; i < RLIM_NLIMITS; ++i) {
-    const kernel::Limit& l = limits.get(i);
-    out += pad_right(kNames[i].name, 25) + " " + pad_right(value(l.cur), 20) + " " +
-           pad_right(value(l.max), 20) + " ";
-    if (kNames[i].unit != nullptr) out += pad_right(kNames[i].unit, 10);
-    out += "\n";
-  }
-  return out;
-}
 
 
 namespace {

@@ -67,16 +67,18 @@ constexpr std::string_view kProcPassThrough[] = {
 };
 
 // The per-process files that carry model state (credentials, capabilities,
-// virtual CPUs, scheduling, limits). statm, cmdline, comm and cgroup are the
-// kernel's: they hold nothing the model changes.
-constexpr std::string_view kPidFiles[] = {"status", "stat", "limits"};
+// virtual CPUs, scheduling, seccomp). limits, statm, cmdline, comm, cgroup
+// and net/ are the kernel's: they hold nothing the model changes (sentry
+// applies limits to the host too; the guest's own network namespace has the
+// loopback-only IPv6 world netstack models).
+constexpr std::string_view kPidFiles[] = {"status", "stat"};
 
 // Every other entry of Linux 6.x's /proc/<pid> and /proc/<pid>/task/<tid>
 // (fs/proc/base.c tgid_base_stuff, tid_base_stuff): the host's. "task" is
 // handled separately.
 constexpr std::string_view kPidPassThrough[] = {
     "arch_status",   "attr",          "autogroup",      "auxv",       "children",
-    "cgroup",        "cmdline",       "comm",           "statm",
+    "cgroup",        "cmdline",       "comm",           "statm",      "limits",
     "clear_refs",    "coredump_filter", "cpu_resctrl_groups", "cpuset", "cwd",
     "environ",       "exe",           "fd",             "fdinfo",     "gid_map",
     "io",            "ksm_merging_pages", "ksm_stat",   "latency",    "loginuid",
@@ -104,10 +106,9 @@ constexpr std::string_view kDevPassThrough[] = {
 enum class FileId {
   kCpuinfo, kMeminfo, kStat, kUptime, kLoadavg, kVersion, kFilesystems,
   kOvercommit, kPidMax, kBindv6only, kSomaxconn, kOstype, kOsrelease, kKernelVersion,
-  kPidStatus, kPidStat, kPidLimits,
+  kPidStatus, kPidStat,
   kCpuAllList, kCpuNoneList, kCpuKernelMax, kSmtActive, kSmtControl, kCpuOnline, kCpuTopology,
   kNodeList, kNode0Cpulist, kNode0Cpumap, kNode0Distance,
-  kNetIpv6Route, kNetIfInet6,
 };
 
 enum class DirId {
@@ -166,7 +167,7 @@ Node classify_pid(const Comps& c, std::size_t i, pid_t pid, pid_t tid, pid_t tgi
   if (among(x, kPidFiles)) {
     if (c.size() != i + 1) return missing();
     Node n = file(FileId::kPidStatus);
-    static constexpr FileId kIds[] = {FileId::kPidStatus, FileId::kPidStat, FileId::kPidLimits};
+    static constexpr FileId kIds[] = {FileId::kPidStatus, FileId::kPidStat};
     n.file = kIds[std::find(std::begin(kPidFiles), std::end(kPidFiles), x) - std::begin(kPidFiles)];
     n.pid = pid;
     n.tid = tid;
@@ -180,10 +181,6 @@ Node classify_pid(const Comps& c, std::size_t i, pid_t pid, pid_t tid, pid_t tgi
     if (!g || *g != tgid) return missing();
     return classify_pid(c, i + 2, pid, *t, tgid, src);
   }
-  // /proc/net is a link to /proc/self/net: the guest's IPv6 files are served
-  // under every <pid>/net (and task/<tid>/net) too.
-  if (x == "net" && c.size() == i + 2 && c[i + 1] == "ipv6_route") return file(FileId::kNetIpv6Route);
-  if (x == "net" && c.size() == i + 2 && c[i + 1] == "if_inet6") return file(FileId::kNetIfInet6);
   if (among(x, kPidPassThrough)) return pass();
   return missing();
 }
@@ -206,10 +203,6 @@ Node classify_proc(const Comps& c, const ModelSource& src) {
     return file(kIds[std::find(std::begin(kProcFiles), std::end(kProcFiles), name) -
                      std::begin(kProcFiles)]);
   }
-  // The guest's IPv6 world is netstack's: lo with ::1 and nothing routed
-  // beyond it. Everything else in /proc/net is the host's (IPv4 is real).
-  if (name == "net" && c.size() == 3 && c[2] == "ipv6_route") return file(FileId::kNetIpv6Route);
-  if (name == "net" && c.size() == 3 && c[2] == "if_inet6") return file(FileId::kNetIfInet6);
   if (name == "sys") {
     for (const Sysctl& s : kSysctls) {
       const std::size_t len = s.path[2].empty() ? 2 : 3;
@@ -424,7 +417,6 @@ std::optional<Generated> generate_pid_file(const Node& n, const ModelSource& src
   switch (n.file) {
     case FileId::kPidStatus: return pid_file(pid_status(*p, *t, src.cpus()));
     case FileId::kPidStat: return pid_file(pid_stat(*p, *t, n.tid == 0));
-    case FileId::kPidLimits: return pid_file(pid_limits(p->limits));
     default: return std::nullopt;
   }
 }
@@ -440,8 +432,7 @@ std::optional<Generated> generate(std::string_view path, const ModelSource& sour
   if (n.kind != Lookup::kFile) return std::nullopt;
   switch (n.file) {
     case FileId::kPidStatus:
-    case FileId::kPidStat:
-    case FileId::kPidLimits: return generate_pid_file(n, source);
+    case FileId::kPidStat: return generate_pid_file(n, source);
     // Files of fixed content need no MachineView.
     case FileId::kOvercommit: return sysctl_file(sysctl_overcommit_memory(), true, true);
     case FileId::kBindv6only: return sysctl_file(sysctl_bindv6only(), true, true);
@@ -453,8 +444,6 @@ std::optional<Generated> generate(std::string_view path, const ModelSource& sour
     case FileId::kCpuOnline: return sys_file(sys_cpu_online_flag(), 0644);
     case FileId::kNodeList: return sys_file(sys_node_list());
     case FileId::kNode0Distance: return sys_file("10\n");
-    case FileId::kNetIpv6Route: return proc_file(net_ipv6_route());
-    case FileId::kNetIfInet6: return proc_file(net_if_inet6());
     default: break;
   }
   MachineView m = source.machine();
@@ -483,6 +472,20 @@ std::optional<Generated> generate(std::string_view path, const ModelSource& sour
   }
 }
 
+std::optional<mode_t> file_mode(std::string_view path, const ModelSource& source) {
+  const Node n = classify(path, source);
+  if (n.kind != Lookup::kFile) return std::nullopt;
+  switch (n.file) {
+    case FileId::kOvercommit:
+    case FileId::kPidMax:
+    case FileId::kBindv6only:
+    case FileId::kSomaxconn:
+    case FileId::kSmtControl:
+    case FileId::kCpuOnline: return 0644;
+    default: return 0444;
+  }
+}
+
 ProcOverlay machine_overlay(const ModelSource& source) {
   ProcOverlay o;
   for (std::string_view f : kProcFiles) o.files.push_back(join("/proc", f));
@@ -506,11 +509,7 @@ std::vector<std::string> task_overlay(pid_t tgid, pid_t tid) {
   const std::string own = "/proc/" + std::to_string(tid);
   for (std::string_view f : kPidFiles) {
     out.push_back(join(task, f));
-    out.push_back(join(own, f));
-  }
-  if (tid == tgid) {
-    out.push_back(own + "/net/ipv6_route");
-    out.push_back(own + "/net/if_inet6");
+    if (tid == tgid) out.push_back(join(own, f));
   }
   return out;
 }

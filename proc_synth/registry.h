@@ -138,6 +138,10 @@ ProcOverlay machine_overlay(const ModelSource& source);
 // /proc/<tgid>/net/ IPv6 files.
 std::vector<std::string> task_overlay(pid_t tgid, pid_t tid);
 
+// The permission bits Linux shows for a kFile path (Generated::mode, without
+// generating the content); nullopt for any other path.
+std::optional<mode_t> file_mode(std::string_view path, const ModelSource& source);
+
 // The entries of a kDir path ("." and ".." excluded): synthetic entries plus
 // the host's entries that are kPassThrough; nullopt for any other path.
 std::optional<std::vector<DirEntry>> list_dir(std::string_view path, const ModelSource& source);

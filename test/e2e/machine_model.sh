@@ -9,6 +9,18 @@ check() { if [ "$2" != "$3" ]; then echo "FAIL: $1: expected [$2], got [$3]"; fa
 # --cpus: nproc (sched_getaffinity) and sysconf (/sys) both see 3 CPUs.
 check "nproc under --cpus 3" 3 "$("$SENTRY" run --cpus 3 -- nproc)"
 check "getconf under --cpus 3" 3 "$("$SENTRY" run --cpus 3 -- getconf _NPROCESSORS_ONLN)"
+# /sys/devices/system/cpu is the model's directory (sentry's FUSE view):
+# its listing and stat follow --cpus, more CPUs than the host has included.
+check "cpuN entries listed under --cpus 4" "cpu0 cpu1 cpu2 cpu3" \
+  "$("$SENTRY" run --cpus 4 -- sh -c 'ls /sys/devices/system/cpu | grep -E "^cpu[0-9]+$" | sort -V | tr "\n" " " | sed "s/ $//"')"
+check "stat of cpu3's files under --cpus 4, cpu4 absent" "ok ENOENT" \
+  "$("$SENTRY" run --cpus 4 -- sh -c 'stat /sys/devices/system/cpu/cpu3/topology/core_id >/dev/null && printf ok; [ -e /sys/devices/system/cpu/cpu4 ] || printf " ENOENT"')"
+# The report names the model's files each program opened.
+r=$(mktemp)
+"$SENTRY" run --report "$r" -- sh -c 'cat /proc/cpuinfo /proc/self/status >/dev/null' >/dev/null 2>&1
+check "report: model files per program" "/proc/<n>/status /proc/cpuinfo" \
+  "$(python3 -c "import json,sys; print(' '.join(sorted(f for p in json.load(open(sys.argv[1]))['programs'] for f in p.get('model_files', {}))))" "$r")"
+rm -f "$r"
 
 # A SCHED_FIFO 99 request is recorded in the model: the guest sees it in
 # sched_getscheduler and in its (synthetic) /proc/self/stat policy field,

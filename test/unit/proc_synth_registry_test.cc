@@ -108,7 +108,7 @@ TEST_CASE("proc_synth registry: lookup classifies every kind of path") {
       {"/proc/100/statm", Lookup::kPassThrough},
       {"/proc/100/cmdline", Lookup::kPassThrough},
       {"/proc/100/comm", Lookup::kPassThrough},
-      {"/proc/100/limits", Lookup::kFile},
+      {"/proc/100/limits", Lookup::kPassThrough},
       {"/proc/100/cgroup", Lookup::kPassThrough},
       {"/proc/555/status", Lookup::kPassThrough},  // not the model's: the guest's procfs answers
       {"/proc/100/maps", Lookup::kPassThrough},
@@ -197,7 +197,31 @@ TEST_CASE("proc_synth registry: lookup classifies every kind of path") {
     // Only files generate; only directories list.
     CHECK(generate(path, src).has_value() == (kind == Lookup::kFile));
     CHECK(list_dir(path, src).has_value() == (kind == Lookup::kDir));
+    // The FUSE view's attributes come from file_mode, without generating.
+    const auto mode = file_mode(path, src);
+    CHECK(mode.has_value() == (kind == Lookup::kFile));
+    if (mode && kind == Lookup::kFile) CHECK(*mode == generate(path, src)->mode);
   }
+}
+
+TEST_CASE("proc_synth registry: the overlays bound over the guest's procfs") {
+  FakeSource src(4);
+  const ProcOverlay o = machine_overlay(src);
+  CHECK(std::find(o.files.begin(), o.files.end(), "/proc/cpuinfo") != o.files.end());
+  CHECK(std::find(o.files.begin(), o.files.end(), "/proc/sys/net/core/somaxconn") != o.files.end());
+  for (const std::string& f : o.files) {
+    INFO(f);
+    CHECK(lookup(f, src) == Lookup::kFile);
+  }
+  for (const std::string& a : o.absent) {
+    INFO(a);
+    CHECK(lookup(a, src) == Lookup::kNotFound);
+  }
+  // The leader: its own directory and task/<tgid>; another thread: task/<tid>.
+  CHECK(task_overlay(100, 100) == std::vector<std::string>{"/proc/100/task/100/status", "/proc/100/status",
+                                                           "/proc/100/task/100/stat", "/proc/100/stat"});
+  CHECK(task_overlay(100, 101) == std::vector<std::string>{"/proc/100/task/101/status", "/proc/100/task/101/stat"});
+  for (const std::string& f : task_overlay(100, 101)) CHECK(lookup(f, src) == Lookup::kFile);
 }
 
 TEST_CASE("proc_synth registry: /sys/devices/system/cpu lists the virtual CPUs") {

@@ -341,27 +341,6 @@ TEST_CASE("proc_synth: /proc/<pid>/stat has 52 fields with the model's values") 
   CHECK(tb->fields[36] == "0");
 }
 
-TEST_CASE("proc_synth: /proc/<pid>/limits is the kernel's column layout") {
-  sentry::kernel::ResourceLimits l;
-  l.limits[RLIMIT_STACK] = {8388608, RLIM64_INFINITY};
-  l.limits[RLIMIT_CORE] = {0, RLIM64_INFINITY};
-  l.limits[RLIMIT_NOFILE] = {20000, 20000};
-  l.limits[RLIMIT_NICE] = {0, 0};
-  const std::string s = pid_limits(l);
-  std::istringstream in(s);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  REQUIRE(lines.size() == 17);
-  CHECK(lines[0] == "Limit                     Soft Limit           Hard Limit           Units     ");
-  CHECK(lines[1] == "Max cpu time              unlimited            unlimited            seconds   ");
-  CHECK(lines[4] == "Max stack size            8388608              unlimited            bytes     ");
-  CHECK(lines[5] == "Max core file size        0                    unlimited            bytes     ");
-  CHECK(lines[8] == "Max open files            20000                20000                files     ");
-  CHECK(lines[14] == "Max nice priority         0                    0                    ");
-  CHECK(lines[15] == "Max realtime priority     unlimited            unlimited            ");
-  CHECK(lines[16] == "Max realtime timeout      unlimited            unlimited            us        ");
-}
-
 TEST_CASE("proc_synth: meminfo's MemTotal is --memory, free and available clipped") {
   MachineView m = machine(1);
   m.mem_total_bytes = 512ull << 20;  // --memory 512M
