@@ -62,6 +62,7 @@ std::unique_ptr<ModelFs> ModelFs::create(const ModelSource& source, int fuse_fd,
   char* argv[] = {arg0, nullptr};
   fuse_args args = FUSE_ARGS_INIT(1, argv);
   fs->session_ = fuse_session_new(&args, &ops, sizeof ops, fs.get());
+  fuse_opt_free_args(&args);  // libfuse copied what it keeps
   if (fs->session_ == nullptr) {
     *error = "fuse_session_new failed";
     return nullptr;

@@ -171,6 +171,9 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
     sigprocmask(SIG_SETMASK, &original, nullptr);
     return std::nullopt;
   }
+  // The machine-wide files are laid while the program loads its filter and
+  // execs; its launch exec waits for them (the mounter answers in order).
+  views_->lay_machine([] {});
   if (opts_.report) {
     views_->set_open_observer([this](pid_t host_tid, const std::string& path) {
       const kernel::ThreadGroup* g = kernel_.tree.group_of(host_tid);
@@ -265,9 +268,9 @@ void Supervisor::finish_if_done() {
 }
 
 void Supervisor::on_launch_exec(pid_t pid) {
-  // The program's first instruction waits for the model's files.
+  // The program's first instruction waits for the model's files (the
+  // machine-wide ones were asked for first).
   tracer_.hold(pid);
-  views_->lay_machine([] {});
   views_->lay_task(pid, [this, pid] { tracer_.release(pid); });
   if (opts_.platform != platform::PlatformKind::kUnotify) return;
   int fd = take_listener(pid);
