@@ -38,6 +38,7 @@
 #include <linux/capability.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/futex.h>
 #include <linux/io_uring.h>
 #include <linux/openat2.h>
 #include <linux/netlink.h>
@@ -52,6 +53,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
@@ -686,6 +688,41 @@ void proc_sentry_environ(const Args& a) {
 
 // Lists this process's own fds above 2: a supervisor's listener, pidfd or
 // memory fd left open in the guest is a way into sentry.
+// sentry serves the model's /proc and /sys files from FUSE on its own loop:
+// every way to make sentry itself touch one of those files (an ioctl or
+// epoll registration it performs, its copy of the fd closed after a dup, a
+// private mapping of one handed to a call whose memory sentry reads) must
+// not have it wait for itself. Judged from the host: the run ends.
+void model_fs_stall(const Args&) {
+  const int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  report("open-status", fd);
+  char termios_buf[64];
+  report("ioctl-TCGETS", ioctl(fd, TCGETS, termios_buf));
+  const int ep = epoll_create1(EPOLL_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  report("epoll-add", epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+  const int copy = dup(fd);
+  report("dup", copy);
+  report("fcntl-getfl", fcntl(copy, F_GETFL));
+  report("close-dup", close(copy));
+  const int sysfd = open("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC);
+  report("open-online", sysfd);
+  void* p = mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE, sysfd, 0);
+  report("mmap-private", p == MAP_FAILED ? -1 : 0);
+  if (p != MAP_FAILED) {
+    timespec ts{0, 10 * 1000 * 1000};
+    report("futex-wait-on-mapping", syscall(SYS_futex, p, FUTEX_WAIT_PRIVATE, 0, &ts, nullptr, 0));
+    const int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    report("connect-addr-in-mapping", connect(s, static_cast<sockaddr*>(p), sizeof(sockaddr_in6)));
+    close(s);
+    munmap(p, 4096);
+  }
+  close(sysfd);
+  close(ep);
+  close(fd);
+}
+
 void own_fds(const Args&) {
   for (int fd = 3; fd < 1024; ++fd) {
     if (fcntl(fd, F_GETFD) < 0) continue;
@@ -1877,6 +1914,7 @@ const Attack kAttacks[] = {
     {"vm_read_sentry", "sentry", vm_read_sentry},
     {"proc_sentry_environ", "sentry", proc_sentry_environ},
     {"own_fds", "sentry", own_fds},
+    {"model_fs_stall", "sentry", model_fs_stall},
     // /proc and /sys
     {"proc_victim_environ", "proc", proc_victim_environ},
     {"proc_victim_fd", "proc", proc_victim_fd},

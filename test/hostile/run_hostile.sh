@@ -653,6 +653,10 @@ suid_planted() {
   rm -f -- "$f"
 }
 judge_suid_plant_cwd() { suid_planted "$W/sentry-hostile-suid-$TAG"; }
+judge_model_fs_stall() {
+  [ "$RC" = 124 ] || [ "$RC" = 137 ] && ev "sentry stopped answering (killed by the 20 s timeout): it waited on its own FUSE server"
+  grep -qx "END model_fs_stall" "$OUT" || ev "the guest never finished its calls on the model's files (exit $RC)"
+}
 judge_suid_plant_tmp() { suid_planted "/tmp/sentry-hostile-suid-$TAG"; }
 judge_suid_create_cwd() {
   local how
@@ -776,6 +780,7 @@ attack pidfd_getfd_init  # gated like kill_init
 attack vm_read_sentry -- @SENTRY@
 attack proc_sentry_environ -- @SENTRY@
 attack own_fds
+attack model_fs_stall -t 20
 
 # /proc and /sys of the host
 attack proc_victim_environ -- @V@
