@@ -117,9 +117,34 @@ std::string ModelFs::host_rel(const std::string& path) const {
   return path == "/sys" ? "." : path.substr(5);
 }
 
+void ModelFs::set_slot(int n, const std::string& dir) {
+  if (dir.empty()) {
+    slots_.erase(n);
+  } else {
+    slots_[n] = dir;
+  }
+}
+
+// "/slot/<n>/<file>" -> the slot's directory + "/<file>".
+std::string ModelFs::model_path(const std::string& path) const {
+  if (!under(path, "/slot")) return path;
+  const std::size_t slash = path.find('/', 6);
+  if (slash == std::string::npos) return "";
+  auto it = slots_.find(std::atoi(path.substr(6, slash - 6).c_str()));
+  return it == slots_.end() ? "" : it->second + path.substr(slash);
+}
+
 ModelFs::Kind ModelFs::classify(const std::string& path) const {
   if (path == "/") return Kind::kRoot;
   if (path == "/.absent") return Kind::kAbsent;
+  if (under(path, "/slot")) {
+    // /slot, /slot/<n>, /slot/<n>/{status,stat}: names only sentry's
+    // mounter walks; what a file stands for is decided at open.
+    const std::size_t depth = static_cast<std::size_t>(std::count(path.begin(), path.end(), '/'));
+    if (depth <= 2) return Kind::kDir;
+    const std::string name = path.substr(path.rfind('/') + 1);
+    return depth == 3 && (name == "status" || name == "stat") ? Kind::kFile : Kind::kNone;
+  }
   if (path == "/proc") return Kind::kDir;
   if (under(path, "/proc")) {
     // Only the model's files are bound from here; the directories on their
@@ -174,6 +199,10 @@ bool ModelFs::attributes(const Node& n, struct stat* st) const {
       st->st_mode = S_IFREG | 0400;
       return true;
     case Kind::kFile: {
+      if (under(n.path, "/slot")) {
+        st->st_mode = S_IFREG | 0444;  // status and stat
+        return true;
+      }
       const std::optional<mode_t> mode = file_mode(n.path, source_);
       if (!mode) return false;
       st->st_mode = S_IFREG | *mode;
@@ -277,8 +306,9 @@ void ModelFs::op_open(fuse_req* req, std::uint64_t ino, fuse_file_info* fi) {
   const Node* n = fs.node(ino);
   if (n == nullptr || n->kind == Kind::kAbsent) return (void)fuse_reply_err(req, ENOENT);
   Handle h;
+  const std::string path = fs.model_path(n->path);
   if (n->kind == Kind::kFile) {
-    std::optional<Generated> g = generate(n->path, fs.source_);
+    std::optional<Generated> g = generate(path, fs.source_);
     if (!g) return (void)fuse_reply_err(req, ENOENT);  // the process went away meanwhile
     if (writes(fi->flags) && g->open_write_errno != 0) return (void)fuse_reply_err(req, g->open_write_errno);
     h.content = std::move(g->content);
@@ -297,7 +327,7 @@ void ModelFs::op_open(fuse_req* req, std::uint64_t ino, fuse_file_info* fi) {
   } else {
     return (void)fuse_reply_err(req, EISDIR);
   }
-  if (fs.on_open_) fs.on_open_(fuse_req_ctx(req)->pid, n->path);
+  if (fs.on_open_) fs.on_open_(fuse_req_ctx(req)->pid, path);
   fi->fh = fs.next_handle_++;
   fi->direct_io = 1;  // no page cache: every read is answered from the snapshot
   fi->noflush = 1;    // no FLUSH at close: sentry closes its copies of guest fds on its own thread

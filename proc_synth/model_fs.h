@@ -15,7 +15,15 @@
 //                         follow the model (`--cpus 4` lists cpu0..cpu3);
 //   /.absent              a file whose open fails with ENOENT, bound over
 //                         the /proc entries the guest's machine lacks
-//                         (kcore, kallsyms, timer_list...).
+//                         (kcore, kallsyms, timer_list...);
+//   /slot/<n>/{status,stat}
+//                         a task's files: slot n stands for a /proc
+//                         directory (/proc/<pid> or /proc/<pid>/task/<tid>)
+//                         that sentry assigns before binding it, and frees
+//                         when the task is reaped (its binds are gone then).
+//                         Reused slots are names the kernel has looked up
+//                         already, so binding a new task's files makes no
+//                         FUSE lookup once the pool is warm.
 //
 // Paths are the guest's, with its PID-namespace ids: the kernel's procfs
 // resolved /proc/self before the bound file was reached. Content is
@@ -60,6 +68,8 @@ class ModelFs {
   // are read from it. Taken over (closed by ModelFs).
   void set_sysfs(int fd);
   void set_open_observer(OpenObserver o) { on_open_ = std::move(o); }
+  // Slot `n` stands for guest directory `dir` (see above); "" frees it.
+  void set_slot(int n, const std::string& dir);
 
   int fd() const;
   // Answers every request pending on fd() without blocking. False once the
@@ -94,6 +104,8 @@ class ModelFs {
   bool attributes(const Node& n, struct stat* st) const;
   std::optional<std::vector<std::pair<std::string, unsigned char>>> entries(const Node& n) const;
   std::string host_rel(const std::string& path) const;  // "/sys/a/b" -> "a/b"
+  // The registry path a node path stands for ("" for an unassigned slot).
+  std::string model_path(const std::string& path) const;
 
   // The low-level operations (fuse_lowlevel_ops).
   static void op_lookup(fuse_req* req, std::uint64_t parent, const char* name);
@@ -118,6 +130,7 @@ class ModelFs {
   std::unordered_map<std::string, std::uint64_t> by_path_;
   std::uint64_t next_ino_ = 2;  // 1 is FUSE_ROOT_ID
   std::map<std::uint64_t, Handle> handles_;
+  std::unordered_map<int, std::string> slots_;
   std::uint64_t next_handle_ = 1;
   void* buf_mem_ = nullptr;  // libfuse's receive buffer
   std::size_t buf_size_ = 0;

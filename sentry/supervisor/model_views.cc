@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include <spdlog/spdlog.h>
 
@@ -89,13 +90,45 @@ void ModelViews::lay_machine(std::function<void()> done) {
   bind(binds, std::move(done));
 }
 
+int ModelViews::take_slot(const std::string& dir) {
+  int n = next_slot_;
+  if (free_slots_.empty()) {
+    ++next_slot_;
+  } else {
+    n = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  fs_->set_slot(n, dir);
+  return n;
+}
+
+// Each file of the task's overlay lies in a directory that a slot stands for.
 void ModelViews::lay_task(pid_t host_tid, std::function<void()> done) {
   const pid_t tid = kernel_.tree.guest_tid(host_tid);
   const pid_t tgid = kernel_.tree.guest_tid(kernel_.tree.tgid_of(host_tid));
   if (tid == 0 || tgid == 0) return done();
+  std::map<std::string, int> slot_of_dir;
   std::vector<vfs::ViewMounter::Bind> binds;
-  for (const std::string& f : proc_synth::task_overlay(tgid, tid)) binds.push_back({f, f, false});
+  for (const std::string& f : proc_synth::task_overlay(tgid, tid)) {
+    const std::string dir = f.substr(0, f.rfind('/'));
+    auto it = slot_of_dir.find(dir);
+    if (it == slot_of_dir.end()) {
+      it = slot_of_dir.emplace(dir, take_slot(dir)).first;
+      slots_of_[host_tid].push_back(it->second);
+    }
+    binds.push_back({"/slot/" + std::to_string(it->second) + f.substr(f.rfind('/')), f, false});
+  }
   bind(binds, std::move(done));
+}
+
+void ModelViews::task_gone(pid_t host_tid) {
+  auto it = slots_of_.find(host_tid);
+  if (it == slots_of_.end()) return;
+  for (int n : it->second) {
+    fs_->set_slot(n, "");
+    free_slots_.push_back(n);
+  }
+  slots_of_.erase(it);
 }
 
 }  // namespace sentry

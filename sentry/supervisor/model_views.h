@@ -11,6 +11,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -37,6 +39,8 @@ class ModelViews {
   void lay_machine(std::function<void()> done);
   // The files of guest task `host_tid`; then `done`.
   void lay_task(pid_t host_tid, std::function<void()> done);
+  // Task `host_tid` was reaped: its binds are gone, its slots free.
+  void task_gone(pid_t host_tid);
 
  private:
   ModelViews(boost::asio::io_context& io, const kernel::Kernel& k) : io_(io), kernel_(k), source_(k) {}
@@ -52,6 +56,11 @@ class ModelViews {
   std::unique_ptr<boost::asio::posix::stream_descriptor> fuse_watch_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> mounter_watch_;
   bool warned_ = false;
+  // model_fs's slots: free ones, and those each task holds.
+  std::vector<int> free_slots_;
+  int next_slot_ = 0;
+  std::unordered_map<pid_t, std::vector<int>> slots_of_;
+  int take_slot(const std::string& dir);
 };
 
 }  // namespace sentry

@@ -309,6 +309,7 @@ void Supervisor::on_root_exit(int wait_status) {
 }
 
 void Supervisor::on_signal_stop(pid_t tid, int sig) {
+  if (sig == 0 && views_) views_->task_gone(tid);  // reaped: its /proc binds are gone
   if (listener_) {
     std::optional<platform::SentAnswers::Answer> sent = listener_->sent_answers().take(tid);
     // A call the host ran (a blocking fcntl lock, an open of a FIFO) is
