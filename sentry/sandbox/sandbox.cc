@@ -397,6 +397,7 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
     if (buf[0] == 'M') return fail(std::string(buf + 1, static_cast<std::size_t>(n - 1)));
     if (buf[0] == 'I' && n == 1 + static_cast<ssize_t>(sizeof(pid_t))) {
       std::memcpy(&box.init, buf + 1, sizeof(pid_t));
+      if (box.root > 0) break;
       continue;
     }
     if (buf[0] != 'R') return fail("unexpected message from the sandbox");
@@ -405,7 +406,9 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
     ucred cred;
     std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
     box.root = cred.pid;
-    break;
+    // The init's pid comes from another sender and may arrive after the
+    // program's message: both are needed (the mounter ends with the init).
+    if (box.init > 0) break;
   }
   if (!filter) return fail(filter_error);
   int rc = platform::Tracer::seize(box.root);
