@@ -12,13 +12,18 @@
 // here when they create: their mode is a register, which no guest thread can
 // change after sentry looked. openat2's mode lies in guest memory, which
 // another thread may rewrite after any check: it is translated, runs in the
-// guest's thread as issued, and the file it opened for writing loses any
-// set-ID bit once the call returns, before the guest runs on (a file the
-// guest may write it could clear itself).
+// guest's thread as issued, and the regular file it opened loses any set-ID
+// bit once the call returns, before the guest runs on, if the caller owns it
+// (whatever the flags said: they lie in that memory too). An owner may
+// clear those bits itself; a host file it does not own is left alone.
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
 
 #include "sentry/kernel/guest_fd.h"
 #include "sentry/syscalls/registry.h"
@@ -38,17 +43,32 @@ void serve_create(const SyscallPtr& call, std::uint64_t mode) {
 void sys_open(kernel::Kernel&, const SyscallPtr& call) { serve_create(call, call->arg(2)); }
 void sys_openat(kernel::Kernel&, const SyscallPtr& call) { serve_create(call, call->arg(3)); }
 
+// The host fsuid of task `tid` (the fourth Uid of its host status).
+std::optional<uid_t> host_fsuid(pid_t tid) {
+  std::ifstream in("/proc/" + std::to_string(tid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("Uid:", 0) != 0) continue;
+    std::istringstream f(line.substr(4));
+    uid_t ids[4];
+    if (f >> ids[0] >> ids[1] >> ids[2] >> ids[3]) return ids[3];
+  }
+  return std::nullopt;
+}
+
 // Implements openat2(2): runs as issued, then strips set-ID bits from the
-// regular file it opened for writing.
+// regular file it opened if the caller owns it. (sentry's fstat sees the
+// owner through the file's mount, as the caller does: on an idmapped place
+// the guest root's files show as its host uid.)
 void sys_openat2(kernel::Kernel& k, const SyscallPtr& call) {
-  const pid_t tgid = k.tree.tgid_of(call->tid());
-  call->continue_rewritten(call->args(), [tgid](std::int64_t fd) {
+  const pid_t tid = call->tid();
+  const pid_t tgid = k.tree.tgid_of(tid);
+  call->continue_rewritten(call->args(), [tid, tgid](std::int64_t fd) {
     if (fd < 0) return fd;
     kernel::GuestFdCopy copy(tgid, static_cast<int>(fd));
     if (!copy.valid() || copy.on_model_fs()) return fd;
     struct stat st {};
     if (fstat(copy.get(), &st) != 0 || !S_ISREG(st.st_mode) || !set_id(st.st_mode)) return fd;
-    if ((fcntl(copy.get(), F_GETFL) & O_ACCMODE) == O_RDONLY) return fd;
+    if (host_fsuid(tid) != st.st_uid) return fd;
     fchmod(copy.get(), st.st_mode & 07777 & ~(S_ISUID | S_ISGID));
     return fd;
   });

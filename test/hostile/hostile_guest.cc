@@ -1258,14 +1258,14 @@ void suid_plant_cwd(const Args& a) { suid_plant(".", arg_str(a, 0)); }
 // place is host root's. Judged from the host as suid_plant.
 void suid_create_cwd(const Args& a) {
   const std::string tag = arg_str(a, 0);
-  for (const char* how : {"openat", "openat2", "tmpfile"}) {
+  for (const char* how : {"openat", "openat2", "openat2-rdonly", "tmpfile"}) {
     const std::string p = "./sentry-hostile-suidc-" + std::string(how) + "-" + tag;
     long fd = -1;
     if (std::string(how) == "openat") {
       fd = syscall(SYS_openat, AT_FDCWD, p.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 06755);
-    } else if (std::string(how) == "openat2") {
+    } else if (std::string(how).rfind("openat2", 0) == 0) {
       open_how h{};
-      h.flags = O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC;
+      h.flags = O_CREAT | O_EXCL | O_CLOEXEC | (std::string(how) == "openat2" ? O_WRONLY : O_RDONLY);
       h.mode = 06755;
       fd = syscall(SYS_openat2, AT_FDCWD, p.c_str(), &h, sizeof h);
     } else {

@@ -660,7 +660,7 @@ judge_model_fs_stall() {
 judge_suid_plant_tmp() { suid_planted "/tmp/sentry-hostile-suid-$TAG"; }
 judge_suid_create_cwd() {
   local how
-  for how in openat openat2 tmpfile; do suid_planted "$W/sentry-hostile-suidc-$how-$TAG"; done
+  for how in openat openat2 openat2-rdonly tmpfile; do suid_planted "$W/sentry-hostile-suidc-$how-$TAG"; done
 }
 judge_pidfd_getfd_init() {
   grep -q '^GOTFD' "$OUT" && ev "pidfd_getfd took $(grep -c '^GOTFD' "$OUT") fd(s) of the guest's init (sentry's): $(grep '^GOTFD' "$OUT" | head -3 | tr '\n' ' ') (guest-reported)"
