@@ -328,11 +328,15 @@ void ModelFs::op_open(fuse_req* req, std::uint64_t ino, fuse_file_info* fi) {
     return (void)fuse_reply_err(req, EISDIR);
   }
   if (fs.on_open_) fs.on_open_(fuse_req_ctx(req)->pid, path);
-  fi->fh = fs.next_handle_++;
   fi->direct_io = 1;  // no page cache: every read is answered from the snapshot
   fi->noflush = 1;    // no FLUSH at close: sentry closes its copies of guest fds on its own thread
-  fs.handles_[fi->fh] = std::move(h);
-  if (fuse_reply_open(req, fi) != 0) fs.handles_.erase(fi->fh);
+  fs.reply_open(req, fi, std::move(h));
+}
+
+void ModelFs::reply_open(fuse_req* req, fuse_file_info* fi, Handle h) {
+  fi->fh = next_handle_++;
+  handles_[fi->fh] = std::move(h);
+  if (fuse_reply_open(req, fi) != 0) handles_.erase(fi->fh);
 }
 
 void ModelFs::op_read(fuse_req* req, std::uint64_t, std::size_t size, off_t off, fuse_file_info* fi) {
@@ -371,9 +375,7 @@ void ModelFs::op_opendir(fuse_req* req, std::uint64_t ino, fuse_file_info* fi) {
   if (!list) return (void)fuse_reply_err(req, ENOTDIR);
   Handle h;
   h.entries = std::move(*list);
-  fi->fh = fs.next_handle_++;
-  fs.handles_[fi->fh] = std::move(h);
-  if (fuse_reply_open(req, fi) != 0) fs.handles_.erase(fi->fh);
+  fs.reply_open(req, fi, std::move(h));
 }
 
 void ModelFs::op_readdir(fuse_req* req, std::uint64_t, std::size_t size, off_t off, fuse_file_info* fi) {

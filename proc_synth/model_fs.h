@@ -95,6 +95,8 @@ class ModelFs {
 
   explicit ModelFs(const ModelSource& source) : source_(source) {}
   static ModelFs& self(fuse_req* req);
+  // Keeps `h` as the open file's (or directory's) handle and answers the open.
+  void reply_open(fuse_req* req, fuse_file_info* fi, Handle h);
   Node* node(std::uint64_t ino);
   std::uint64_t intern(const std::string& path, Kind kind);
   // Regular files show size 0 (Linux shows 4096 for /sys attributes): a

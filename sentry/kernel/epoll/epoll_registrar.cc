@@ -93,8 +93,9 @@ std::optional<int> EpollRegistrar::serve(const Request& r, Table table) {
   if (!allow_fd(r.fd)) {
     result = -ENOMEM;
   } else if (r.op != EPOLL_CTL_DEL && on_model_fs(target)) {
-    // The model's files poll like Linux's /proc files, which have no poll
-    // method: EPERM. (Polling it would have sentry wait for its own server.)
+    // The model's files: EPERM, as Linux answers for a process's /proc files
+    // (its machine-wide ones can be watched: docs/vfs.md). Registering would
+    // have sentry wait for its own server.
     result = -EPERM;
   } else if (table == Table::kShared) {
     // Other sentry threads allocate in this table: take the number only if
