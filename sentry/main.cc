@@ -9,6 +9,7 @@
 
 #include "abi/syscall_table.h"
 #include "sentry/cli/diff_command.h"
+#include "sentry/cli/oci_commands.h"
 #include "sentry/cli/report_command.h"
 #include "sentry/cli/run_command.h"
 
@@ -20,8 +21,15 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|critical|off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 
+  // runc's conventions, so engines can use sentry as their OCI runtime.
+  sentry::cli::OciGlobals oci_globals;
+  sentry::cli::add_oci_globals(app, oci_globals);
+  sentry::cli::OciArgs oci_args;
+  sentry::cli::add_oci_commands(app, oci_args);
+
   sentry::cli::RunArgs run_args;
   sentry::cli::add_run_command(app, run_args);
+  sentry::cli::add_oci_run_options(app.get_subcommand("run"), oci_args);
   sentry::cli::ReportArgs report_args;
   sentry::cli::add_report_command(app, report_args);
   sentry::cli::DiffArgs diff_args;
@@ -34,7 +42,19 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
   spdlog::set_pattern("sentry: [%l] %v");
 
-  if (app.got_subcommand("run")) return sentry::cli::run_command(run_args);
+  sentry::cli::setup_runtime_log(oci_globals);
+  if (auto code = sentry::cli::oci_command(app, oci_globals, oci_args)) return *code;
+  if (app.got_subcommand("run")) {
+    if (sentry::cli::oci_run_requested(oci_globals, oci_args)) {
+      if (run_args.command.size() != 1) {
+        std::fprintf(stderr, "sentry: run --bundle takes one argument, the container id\n");
+        return 1;
+      }
+      oci_args.id = run_args.command[0];
+      return sentry::cli::oci_run(oci_globals, oci_args);
+    }
+    return sentry::cli::run_command(run_args);
+  }
   if (app.got_subcommand("report")) return sentry::cli::report_command(report_args);
   if (app.got_subcommand("diff")) return sentry::cli::diff_command(diff_args, "/proc/self/exe");
   if (abi->parsed()) {

@@ -66,7 +66,9 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
   auto root = canonical_dir(opts.root.empty() ? "/" : opts.root, error);
   if (!root) return std::nullopt;
   // The host's own tree keeps the host's ids; a --root tree is the guest's.
-  t.add({"/", *root, MountKind::kHost, true, *root == "/"});
+  Mount top{"/", *root, MountKind::kHost, !opts.root_writable, *root == "/" || opts.root_host_ids};
+  top.idmap_optional = opts.root_idmap_optional;
+  t.add(top);
   for (const std::string& spec : opts.binds) {
     std::size_t c1 = spec.find(':');
     if (c1 == std::string::npos || c1 == 0) {
@@ -91,13 +93,15 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
     }
     auto h = canonical_dir(host, error);
     if (!h) return std::nullopt;
-    t.add({normalise_lexically(rest), *h, MountKind::kHost, ro});
+    struct stat st;
+    const bool file = ::stat(h->c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
+    t.add({normalise_lexically(rest), *h, MountKind::kHost, ro, false, file});
   }
   std::vector<std::string> writable = opts.rw;
   // The default /tmp is the host's shared one: writable with the host's ids,
   // so the guest is an ordinary user there (the sticky bit keeps other
   // users' and root's files from it).
-  const bool default_places = writable.empty();
+  const bool default_places = writable.empty() && opts.default_places;
   if (default_places) {
     if (auto c = guest_cwd(t, opts.host_cwd); c && *c != "/") writable.push_back(*c);
     writable.push_back("/tmp");

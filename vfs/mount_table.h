@@ -32,12 +32,17 @@ struct Mount {
   // binds, --rw, the working directory) idmapped: host root's files are the
   // guest root's (vfs/namespace_builder.h).
   bool host_ids = false;
+  // A bind of one file (a --bind of a file, an OCI bundle's /etc/hosts).
+  bool file = false;
+  // Idmapped where the filesystem allows it, else shown with the host's ids
+  // (an OCI root on overlayfs, which cannot be idmapped).
+  bool idmap_optional = false;
 };
 
 // What `sentry run` asks for (--root, --bind, --rw).
 struct MountOptions {
   std::string root = "/";            // host directory that is the guest's "/"
-  std::vector<std::string> binds;    // "HOST:GUEST[:ro|:rw]" (default rw)
+  std::vector<std::string> binds;    // "HOST:GUEST[:ro|:rw]" (default rw); HOST a directory or a file
   std::vector<std::string> rw;       // guest paths made writable (bind on themselves);
                                      // relative ones from the guest's working directory
   std::string host_cwd;              // sentry's working directory (default writable place)
@@ -46,6 +51,16 @@ struct MountOptions {
   // unprivileged guest (a directory on the way others may not search), it
   // is granted read-only, so the program the user named can run.
   std::string program_dir;
+  // The root tree itself writable (an OCI bundle's root.readonly false).
+  bool root_writable = false;
+  // An OCI root: its files already carry the container's host ids (a bundle
+  // with a user namespace: root_host_ids), or it is idmapped if its
+  // filesystem allows (else shown with the host's ids).
+  bool root_host_ids = false;
+  bool root_idmap_optional = false;
+  // false: no default writable places (working directory, /tmp) when no
+  // --rw is given; only what the options grant (an OCI bundle's mounts).
+  bool default_places = true;
 };
 
 class MountTable {

@@ -61,6 +61,13 @@ int clone_tree(const Mount& m, int userns_fd, std::string* error) {
       fd = open_tree(AT_FDCWD, m.host.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
       if (fd < 0 || mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof attr) != 0 ||
           mount_setattr(fd, "", AT_EMPTY_PATH, &idmap, sizeof idmap) != 0) {
+        if (m.idmap_optional) {
+          // Shown with the host's ids instead (an OCI root on overlayfs).
+          if (fd >= 0) close(fd);
+          Mount plain = m;
+          plain.host_ids = true;
+          return clone_tree(plain, userns_fd, error);
+        }
         *error = failed("idmapped mount of " + m.host + " (the filesystem must support idmapped mounts)");
         if (fd >= 0) close(fd);
         return -1;
@@ -150,13 +157,41 @@ std::string make_skeleton(const std::string& dir, const std::string& existing, s
   return error;
 }
 
+// `file`: the mount is of one file, and lands on a file (made empty in a
+// skeleton when missing).
 std::string ensure_mount_point(const std::string& root, const std::string& guest,
-                               std::vector<std::string>* skeletons) {
+                               std::vector<std::string>* skeletons, bool file = false) {
   struct stat st;
   const std::string target = root + guest;
   if (stat(target.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) return "";
-    return "cannot mount on " + guest + ": not a directory in the guest's tree";
+    if (S_ISDIR(st.st_mode) != file) return "";
+    return "cannot mount on " + guest + (file ? ": a directory in the guest's tree, the source a file"
+                                              : ": not a directory in the guest's tree");
+  }
+  if (file) {
+    const std::size_t slash = guest.rfind('/');
+    const std::string parent = slash == 0 ? "/" : guest.substr(0, slash);
+    struct stat pst;
+    bool made_parent = stat((root + parent).c_str(), &pst) != 0;
+    if (made_parent) {
+      if (std::string e = ensure_mount_point(root, parent, skeletons); !e.empty()) return e;
+    } else if (!S_ISDIR(pst.st_mode)) {
+      return "cannot mount on " + guest + ": " + parent + " is not a directory in the guest's tree";
+    }
+    const std::string dir = parent == "/" ? root : root + parent;
+    // On a writable tree the mount point is made in place, as runc does
+    // (the directory keeps taking new entries); else in a skeleton.
+    if (int fd = made_parent ? -1 : open(target.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644); fd >= 0) {
+      close(fd);
+      return "";
+    }
+    if (!made_parent && std::find(skeletons->begin(), skeletons->end(), dir) == skeletons->end()) {
+      if (std::string e = make_skeleton(dir, parent, skeletons); !e.empty()) return e;
+    }
+    int fd = open(target.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0) return failed("create the mount point " + guest + " in a skeleton");
+    close(fd);
+    return "";
   }
   // The nearest existing ancestor.
   std::string existing = guest;
@@ -281,7 +316,8 @@ std::string build_guest_tree(const MountTable& table, int idmap_userns_fd) {
   for (const Planned& p : planned) {
     const std::string target = p.mount->guest == "/" ? root : root + p.mount->guest;
     if (p.mount->guest != "/" && !p.mount->host_ids) error = open_way_to(root, table, p.mount->guest, &skeletons);
-    if (p.mount->guest != "/" && error.empty()) error = ensure_mount_point(root, p.mount->guest, &skeletons);
+    if (p.mount->guest != "/" && error.empty())
+      error = ensure_mount_point(root, p.mount->guest, &skeletons, p.mount->file);
     if (error.empty()) error = attach(p.fd, target);
     if (!error.empty()) break;
   }

@@ -17,9 +17,6 @@
 
 namespace sentry::cli {
 
-namespace {
-
-// "512M", "2G", "1048576" -> bytes; "" -> 0 (the host's).
 std::optional<std::uint64_t> parse_size(const std::string& text, std::string* error) {
   if (text.empty()) return 0;
   std::size_t used = 0;
@@ -46,14 +43,11 @@ std::optional<std::uint64_t> parse_size(const std::string& text, std::string* er
   return n * mult;
 }
 
-// The CPUs sentry itself may run on (what nproc would print natively).
 int host_cpu_count() {
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
   return static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
 }
-
-}  // namespace
 
 void add_run_command(CLI::App& app, RunArgs& args) {
   CLI::App* run = app.add_subcommand("run", "Run a program tree under sentry");
@@ -116,27 +110,49 @@ void add_run_command(CLI::App& app, RunArgs& args) {
   run->add_option("command", args.command, "PROGRAM [ARGS...] (after --)")->required();
 }
 
-int run_command(const RunArgs& args) {
-  bool tracing = args.trace || !args.trace_file.empty();
+std::optional<int> supervise(RunOptions opts, const std::vector<std::string>& command, const RunOutputs& out,
+                             std::string* error) {
+  bool tracing = out.trace || !out.trace_file.empty();
   std::FILE* trace_out = nullptr;
-  if (!args.trace_file.empty()) {
-    trace_out = std::fopen(args.trace_file.c_str(), "we");
+  if (!out.trace_file.empty()) {
+    trace_out = std::fopen(out.trace_file.c_str(), "we");
     if (trace_out == nullptr) {
-      std::fprintf(stderr, "sentry: cannot write %s: %s\n", args.trace_file.c_str(), std::strerror(errno));
-      return 125;
+      *error = "cannot write " + out.trace_file + ": " + std::strerror(errno);
+      return std::nullopt;
     }
   } else if (tracing) {
     trace_out = stderr;
   }
-
   report::CoverageRecorder recorder;
+  opts.observe_forwarded = out.observe.empty() ? (tracing || !out.report_file.empty()) : out.observe == "all";
+  opts.trace_out = trace_out;
+  opts.report = out.report_file.empty() ? nullptr : &recorder;
+  const std::string platform_name = opts.platform == platform::PlatformKind::kPtrace ? "ptrace" : "unotify";
+
+  auto start = std::chrono::steady_clock::now();
+  Supervisor supervisor(opts);
+  auto result = supervisor.run(command, error);
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (trace_out != nullptr && trace_out != stderr) std::fclose(trace_out);
+  if (!result) return std::nullopt;
+  if (!out.report_file.empty()) {
+    report::RunInfo info{command, platform_name, opts.observe_forwarded, result->code, result->signal, wall};
+    rusage self{};
+    getrusage(RUSAGE_SELF, &self);  // sentry alone: guests are not its waited-for children's sum here
+    info.sentry_user_seconds = static_cast<double>(self.ru_utime.tv_sec) + self.ru_utime.tv_usec / 1e6;
+    info.sentry_sys_seconds = static_cast<double>(self.ru_stime.tv_sec) + self.ru_stime.tv_usec / 1e6;
+    info.sentry_peak_rss_kb = static_cast<std::uint64_t>(self.ru_maxrss);
+    std::ofstream file(out.report_file);
+    file << recorder.to_json(info).dump(2) << "\n";
+    if (!file) spdlog::error("cannot write {}", out.report_file);
+  }
+  return result->exit_code;
+}
+
+int run_command(const RunArgs& args) {
   RunOptions opts;
   opts.platform = args.platform == "ptrace" ? platform::PlatformKind::kPtrace : platform::PlatformKind::kUnotify;
-  opts.observe_forwarded =
-      args.observe.empty() ? (tracing || !args.report_file.empty()) : args.observe == "all";
-  opts.trace_out = trace_out;
   opts.exit_with_root = args.exit_with_root;
-  opts.report = args.report_file.empty() ? nullptr : &recorder;
 
   std::string error;
   auto memory = parse_size(args.memory, &error);
@@ -189,28 +205,13 @@ int run_command(const RunArgs& args) {
     std::fprintf(stderr, "sentry: %s\n", error.c_str());
     return 125;
   }
-
-  auto start = std::chrono::steady_clock::now();
-  Supervisor supervisor(opts);
-  auto result = supervisor.run(args.command, &error);
-  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (trace_out != nullptr && trace_out != stderr) std::fclose(trace_out);
-  if (!result) {
+  RunOutputs out{args.report_file, args.trace_file, args.trace, args.observe};
+  auto code = supervise(opts, args.command, out, &error);
+  if (!code) {
     std::fprintf(stderr, "sentry: %s\n", error.c_str());
     return error.find("not found") != std::string::npos ? 127 : 126;
   }
-  if (!args.report_file.empty()) {
-    report::RunInfo info{args.command, args.platform, opts.observe_forwarded, result->code, result->signal, wall};
-    rusage self{};
-    getrusage(RUSAGE_SELF, &self);  // sentry alone: guests are not its waited-for children's sum here
-    info.sentry_user_seconds = static_cast<double>(self.ru_utime.tv_sec) + self.ru_utime.tv_usec / 1e6;
-    info.sentry_sys_seconds = static_cast<double>(self.ru_stime.tv_sec) + self.ru_stime.tv_usec / 1e6;
-    info.sentry_peak_rss_kb = static_cast<std::uint64_t>(self.ru_maxrss);
-    std::ofstream out(args.report_file);
-    out << recorder.to_json(info).dump(2) << "\n";
-    if (!out) std::fprintf(stderr, "sentry: cannot write %s\n", args.report_file.c_str());
-  }
-  return result->exit_code;
+  return *code;
 }
 
 }  // namespace sentry::cli

@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sentry/supervisor/supervisor.h"
+
 namespace sentry::cli {
 
 struct RunArgs {
@@ -33,5 +35,24 @@ struct RunArgs {
 
 void add_run_command(CLI::App& app, RunArgs& args);
 int run_command(const RunArgs& args);
+
+// What a run writes besides the guest's own output.
+struct RunOutputs {
+  std::string report_file;  // --report
+  std::string trace_file;   // -o
+  bool trace = false;       // --trace
+  std::string observe;      // --observe
+};
+// Runs `command` under a Supervisor with `opts` to the end of its tree and
+// writes the trace and the report: sentry's exit code, or nullopt with
+// *error when the program could not be started. Shared by `run` and the OCI
+// runtime's monitor.
+std::optional<int> supervise(RunOptions opts, const std::vector<std::string>& command, const RunOutputs& out,
+                             std::string* error);
+
+// "512M", "2G", "1048576" -> bytes; "" -> 0 (the host's).
+std::optional<std::uint64_t> parse_size(const std::string& text, std::string* error);
+// The CPUs sentry itself may run on (what nproc would print natively).
+int host_cpu_count();
 
 }  // namespace sentry::cli

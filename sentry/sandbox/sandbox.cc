@@ -167,6 +167,8 @@ std::string find_program(const std::string& name) {
   // No controlling terminal: TIOCSTI and job-control signals cannot reach
   // the user's terminal (bubblewrap's --new-session, CVE-2017-5226).
   if (setsid() < 0) setup_failed(control, errno_text("setsid"));
+  if (spec.controlling_terminal && ioctl(STDIN_FILENO, TIOCSCTTY, 0) != 0)
+    setup_failed(control, errno_text("making the console the controlling terminal"));
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) setup_failed(control, errno_text("no_new_privs"));
 
   const std::string program = find_program(spec.program);
@@ -223,6 +225,8 @@ void retitle(const char* title) {
 [[noreturn]] void init_main(const SandboxSpec& spec, int control, int userns) {
   std::string error = vfs::build_guest_tree(*spec.mounts, userns);
   if (!error.empty()) setup_failed(control, "building the guest's filesystem: " + error);
+  if (!spec.hostname.empty() && sethostname(spec.hostname.data(), spec.hostname.size()) != 0)
+    setup_failed(control, errno_text("sethostname " + spec.hostname));
   if (spec.private_network) {
     // The loopback interface of the guest's network namespace comes up, as
     // in a container (the kernel gives it 127.0.0.1 and ::1).
@@ -370,13 +374,11 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
   auto fail = [&](const std::string& what) -> std::optional<Sandbox> {
     *error = what;
     if (box.init > 0) {
-      kill(box.init, SIGKILL);
       // The init's exit waits until every process of its namespace is
       // reaped, the seized program included, whose tracer is sentry.
-      for (pid_t p = 0; p != box.init;) {
-        p = waitpid(-1, nullptr, __WALL);
-        if (p < 0 && errno != EINTR) break;
-      }
+      Sandbox dying = box;
+      dying.control = -1;
+      abandon(dying);
     }
     close(sv[0]);
     if (userns >= 0) close(userns);
@@ -420,6 +422,10 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
   if (box.mntns < 0) return fail(errno_text("opening the guest's mount namespace"));
   if (userns >= 0) close(userns);
   userns = -1;
+  if (spec.before_go) {
+    std::string why;
+    if (!spec.before_go(box, &why)) return fail(why);
+  }
   std::vector<std::uint8_t> go = {static_cast<std::uint8_t>('G'), static_cast<std::uint8_t>(filter->notifies() ? 1 : 0)};
   go.insert(go.end(), filter->program().begin(), filter->program().end());
   if (go.size() > kMaxGoMessage) return fail("the seccomp filter is too large to send");

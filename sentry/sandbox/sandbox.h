@@ -35,6 +35,8 @@
 
 namespace sentry::sandbox {
 
+struct Sandbox;
+
 struct SandboxSpec {
   IdMap ids;
   std::uint32_t uid = 0;  // the guest ids the program starts with
@@ -50,6 +52,14 @@ struct SandboxSpec {
   // takes about as long), and its program is sent to the program with "go".
   std::function<std::unique_ptr<platform::SeccompFilter>(std::string* error)> make_filter;
   sigset_t sigmask;  // the mask the program starts with
+  std::string hostname;  // set in the guest's UTS namespace ("": the host's name)
+  // The program's stdin is a terminal that becomes its controlling terminal
+  // (an OCI container's console; never the user's own terminal).
+  bool controlling_terminal = false;
+  // Called once the program is seized, before it is let go to its filter and
+  // exec (an OCI container's `created` state lasts this long); false: the
+  // launch is abandoned with *error.
+  std::function<bool(const Sandbox& box, std::string* error)> before_go;
   CgroupLimits* limits = nullptr;  // the tree's cgroups (none: no limits)
 };
 

@@ -4,6 +4,7 @@
 #include "sentry/platform/syscall_regs.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -107,7 +108,7 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   std::error_code ec;
   const std::string host_cwd = std::filesystem::current_path(ec).string();
   const std::optional<std::string> guest_cwd = kernel_.mounts.guest_path_of(host_cwd);
-  const std::string start = guest_cwd.value_or("/");
+  const std::string start = opts_.cwd.value_or(guest_cwd.value_or("/"));
   // The program is found in the guest's tree (PATH search as execvp does)
   // and checked on the host before the sandbox is built.
   auto to_host = [&](const std::string& p) { return vfs::host_path_for(kernel_.mounts, start, p); };
@@ -156,6 +157,29 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   spec.cwd = start;
   spec.make_filter = [policy](std::string* e) { return platform::SeccompFilter::build(policy, e); };
   spec.sigmask = original;
+  spec.hostname = opts_.hostname;
+  spec.controlling_terminal = opts_.controlling_terminal;
+  spec.before_go = [this](const sandbox::Sandbox& b, std::string* e) {
+    for (const RunOptions::Rlimit& l : opts_.rlimits) {
+      const auto res = static_cast<__rlimit_resource>(l.resource);
+      rlimit r{l.soft, l.hard};
+      if (prlimit(b.root, res, &r, nullptr) == 0) continue;
+      int err = errno;
+      rlimit now{};
+      if (err == EPERM && prlimit(b.root, res, nullptr, &now) == 0 && r.rlim_max > now.rlim_max) {
+        // Raising a hard limit takes CAP_SYS_RESOURCE, which sentry may
+        // lack (a container host's own limits): the most it can give.
+        spdlog::warn("limit {}: hard {} asked, {} given (raising a hard limit takes CAP_SYS_RESOURCE)",
+                     l.resource, l.hard, now.rlim_max);
+        r = {std::min(r.rlim_cur, now.rlim_max), now.rlim_max};
+        if (prlimit(b.root, res, &r, nullptr) == 0) continue;
+        err = errno;
+      }
+      *e = std::string("setting the program's limit ") + std::to_string(l.resource) + ": " + std::strerror(err);
+      return false;
+    }
+    return !opts_.before_start || opts_.before_start(b.root, e);
+  };
   auto box = sandbox::launch(spec, error);
   if (!box) {
     sigprocmask(SIG_SETMASK, &original, nullptr);
@@ -186,6 +210,12 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   kernel_.guest_netns = box->netns;
   kernel_.guest_in_user_namespace = true;
   kernel_.isolated_network = opts_.isolated_network;
+  // uname's nodename and domainname are the guest's UTS namespace's (its
+  // --hostname): sentry answers uname from there.
+  if (int uts = open(("/proc/" + std::to_string(root_) + "/ns/uts").c_str(), O_RDONLY | O_CLOEXEC); uts >= 0) {
+    if (setns(uts, CLONE_NEWUTS) != 0) spdlog::warn("entering the guest's UTS namespace: {}", std::strerror(errno));
+    close(uts);
+  }
   // From here on sentry needs none of its host powers but those it serves
   // the guest with (sentry/sandbox/self_filter.h).
   if (std::string e = sandbox::harden_self(); !e.empty()) spdlog::warn("hardening sentry itself: {}", e);
@@ -205,6 +235,7 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   signals_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, sfd);
   watch_signals();
   tracer_.drain();  // stops that arrived before the loop started
+  if (opts_.on_running) opts_.on_running(*this);
   io_.run();
 
   sigprocmask(SIG_SETMASK, &original, nullptr);
@@ -258,6 +289,27 @@ void Supervisor::forward_signal(int sig) {
   kernel_.tree.for_each_group([sig](const kernel::ThreadGroup& g) {
     if (!g.exited && !g.tids.empty()) kill(g.tgid, sig);
   });
+}
+
+void Supervisor::signal_guests(int sig, bool all) {
+  if (sig == SIGKILL) return tracer_.kill_all();
+  if (all && !root_status_) {
+    kernel_.tree.for_each_group([sig](const kernel::ThreadGroup& g) {
+      if (!g.exited && !g.tids.empty()) kill(g.tgid, sig);
+    });
+    return;
+  }
+  forward_signal(sig);
+}
+
+std::vector<pid_t> Supervisor::guest_pids() const {
+  std::vector<pid_t> pids;
+  kernel_.tree.for_each_group([&pids, this](const kernel::ThreadGroup& g) {
+    if (g.exited || g.tids.empty()) return;
+    if (g.tgid == root_) pids.insert(pids.begin(), g.tgid);
+    else pids.push_back(g.tgid);
+  });
+  return pids;
 }
 
 void Supervisor::finish_if_done() {

@@ -8,7 +8,10 @@
 // See docs/architecture.md for the path of one notification.
 #pragma once
 
+#include <sys/resource.h>
+
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +52,22 @@ struct RunOptions {
   bool isolated_network = false;
   // --pids-limit, --memory-limit: hard limits on the whole tree.
   sandbox::TreeLimits tree_limits;
+  // The guest directory the program starts in (unset: sentry's working
+  // directory as the guest sees it, else "/").
+  std::optional<std::string> cwd;
+  std::string hostname;               // the guest's UTS name ("": the host's)
+  bool controlling_terminal = false;  // stdin is the guest's own console (OCI -t)
+  struct Rlimit {
+    int resource;
+    rlim_t soft, hard;
+  };
+  std::vector<Rlimit> rlimits;  // set on the program before it starts
+  // Called when the program is seized and ready, before it is let go (the
+  // OCI `created` state); false with *error: the run is abandoned.
+  std::function<bool(pid_t root, std::string* error)> before_start;
+  // Called on the loop's thread just before the loop runs (the OCI
+  // monitor's control socket is served from there).
+  std::function<void(class Supervisor&)> on_running;
 };
 
 struct RunResult {
@@ -65,6 +84,14 @@ class Supervisor : private platform::Tracer::Hooks {
   // Runs PROGRAM ARGS... to the end of its process tree. Returns nullopt with
   // *error set if it could not be started.
   std::optional<RunResult> run(const std::vector<std::string>& command, std::string* error);
+
+  // For RunOptions::on_running: the loop, and what a runtime asks of the tree.
+  boost::asio::io_context& io() { return io_; }
+  // Sends `sig` to the root (once it is gone, or with `all`: to every guest
+  // process); SIGKILL ends the whole tree.
+  void signal_guests(int sig, bool all);
+  // The host pids of the tree's live processes, the root first.
+  std::vector<pid_t> guest_pids() const;
 
  private:
   void on_served_call(SyscallPtr call) override;

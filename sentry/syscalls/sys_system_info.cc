@@ -1,8 +1,8 @@
 // uname and sysinfo: the host's answers, adjusted to the machine the guest
 // is configured to see (MachineConfig).
 //   uname:   the host's, with `release` replaced by --uname-release when set.
-//            nodename and domainname are the host's (the guest shares its UTS
-//            namespace).
+//            nodename and domainname are the guest's UTS namespace's (sentry
+//            joins it at launch; an OCI bundle's hostname).
 //   sysinfo: the host's uptime, loads and swap; totalram = --memory when set
 //            (the host's otherwise), freeram/sharedram/bufferram clipped to
 //            totalram; procs = the number of guest tasks (threads, as Linux
