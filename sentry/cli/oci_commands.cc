@@ -255,6 +255,7 @@ int delete_container(const OciGlobals& g, const OciArgs& a) {
         return fail("container " + a.id + ": its monitor (pid " + std::to_string(c->state.pid) + ") does not end");
     }
   }
+  for (const std::string& group : c->state.cgroups) rmdir(group.c_str());  // gone already if the monitor ended well
   c->dir.remove();
   return 0;
 }

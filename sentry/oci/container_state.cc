@@ -109,7 +109,7 @@ StateDir::~StateDir() {
 bool StateDir::save(const ContainerState& s, std::string* error) const {
   nlohmann::json j = {{"id", s.id},           {"bundle", s.bundle}, {"rootfs", s.rootfs},
                       {"created", s.created}, {"pid", s.pid},       {"start_time", s.start_time},
-                      {"annotations", s.annotations}};
+                      {"annotations", s.annotations}, {"cgroups", s.cgroups}};
   const std::string tmp = path_ + "/state.json.tmp";
   {
     std::ofstream out(tmp);
@@ -142,6 +142,7 @@ std::optional<ContainerState> StateDir::load(std::string* error) const {
   s.pid = j.value("pid", 0);
   s.start_time = j.value("start_time", 0ull);
   s.annotations = j.value("annotations", std::map<std::string, std::string>{});
+  s.cgroups = j.value("cgroups", std::vector<std::string>{});
   return s;
 }
 

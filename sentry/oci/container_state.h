@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -32,6 +33,7 @@ struct ContainerState {
   pid_t pid = 0;        // the monitor (what --pid-file holds; 0 until created)
   unsigned long long start_time = 0;
   std::map<std::string, std::string> annotations;
+  std::vector<std::string> cgroups;  // the tree's groups (removed by `delete` if the monitor could not)
 };
 
 // The start time of `pid` (field 22 of /proc/PID/stat), or 0 if it is gone

@@ -21,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sentry/oci/control.h"
+#include "sentry/sandbox/cgroup_limits.h"
 #include "sentry/sandbox/id_map.h"
 #include "sentry/supervisor/supervisor.h"
 
@@ -284,6 +285,11 @@ int run_monitor(const MonitorOptions& o, const StateDir& dir, int ready_fd) {
   };
   std::shared_ptr<ControlServer> server;
   opts.on_running = [&](Supervisor& sup) {
+    // The tree's cgroups, for a `delete` after this monitor was killed.
+    if (auto st = dir.load(&error)) {
+      st->cgroups = sandbox::CgroupLimits::made_by(getpid());
+      if (!st->cgroups.empty()) dir.save(*st, &error);
+    }
     server = std::make_shared<ControlServer>(sup, listen_fd);
     server->start();
   };

@@ -98,6 +98,22 @@ std::optional<CgroupLimits> CgroupLimits::create(const TreeLimits& limits, std::
   return c;
 }
 
+std::vector<std::string> CgroupLimits::made_by(pid_t pid) {
+  std::vector<std::string> dirs;
+  const std::string name = "sentry-" + std::to_string(pid);
+  auto consider = [&](const std::string& base, const std::optional<std::string>& parent) {
+    if (!parent) return;
+    const std::string dir = base + *parent + (*parent == "/" ? "" : "/") + name;
+    if (exists(dir)) dirs.push_back(dir);
+  };
+  if (exists(std::string(kRoot) + "/cgroup.controllers")) {
+    consider(kRoot, own_group(""));
+  } else {
+    for (const char* controller : {"pids", "memory"}) consider(std::string(kRoot) + "/" + controller, own_group(controller));
+  }
+  return dirs;
+}
+
 CgroupLimits::~CgroupLimits() {
   for (const Group& g : groups_) rmdir(g.dir.c_str());
 }

@@ -38,6 +38,10 @@ class CgroupLimits {
   // Removes the groups (they must be empty: call once the tree is gone).
   ~CgroupLimits();
 
+  // The groups a sentry with pid `pid` (this process) has made, read from
+  // the hierarchy: what a runtime removes after that sentry was killed.
+  static std::vector<std::string> made_by(pid_t pid);
+
   // Moves sentry into the groups (for the fork of the sandbox) and back.
   bool enter(std::string* error);
   void leave();

@@ -169,7 +169,7 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
       if (err == EPERM && prlimit(b.root, res, nullptr, &now) == 0 && r.rlim_max > now.rlim_max) {
         // Raising a hard limit takes CAP_SYS_RESOURCE, which sentry may
         // lack (a container host's own limits): the most it can give.
-        spdlog::warn("limit {}: hard {} asked, {} given (raising a hard limit takes CAP_SYS_RESOURCE)",
+        spdlog::info("limit {}: hard {} asked, {} given (raising a hard limit takes CAP_SYS_RESOURCE)",
                      l.resource, l.hard, now.rlim_max);
         r = {std::min(r.rlim_cur, now.rlim_max), now.rlim_max};
         if (prlimit(b.root, res, &r, nullptr) == 0) continue;
@@ -210,9 +210,11 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   kernel_.guest_netns = box->netns;
   kernel_.guest_in_user_namespace = true;
   kernel_.isolated_network = opts_.isolated_network;
-  // uname's nodename and domainname are the guest's UTS namespace's (its
-  // --hostname): sentry answers uname from there.
-  if (int uts = open(("/proc/" + std::to_string(root_) + "/ns/uts").c_str(), O_RDONLY | O_CLOEXEC); uts >= 0) {
+  // uname's nodename and domainname are the guest's UTS namespace's (an OCI
+  // bundle's hostname): sentry answers uname from there. (A rootless sentry
+  // cannot join it; the guest's copy of the host's name stays what it was.)
+  if (int uts = opts_.ids.rootless ? -1 : open(("/proc/" + std::to_string(root_) + "/ns/uts").c_str(), O_RDONLY | O_CLOEXEC);
+      uts >= 0) {
     if (setns(uts, CLONE_NEWUTS) != 0) spdlog::warn("entering the guest's UTS namespace: {}", std::strerror(errno));
     close(uts);
   }
