@@ -1,0 +1,60 @@
+#!/bin/bash
+# podman with sentry as its OCI runtime (`podman --runtime build/sentry`), on
+# an image imported from a root filesystem of the host's own files (no
+# registry): run --rm, the CPUs a container sees (--cpus), hostname, exit
+# codes, run -d / ps / logs / stop (SIGTERM, then SIGKILL after the timeout)
+# / rm.
+set -u
+sentry=$(readlink -f "$1")
+here=$(cd "$(dirname "$0")/../.." && pwd)
+[ "$(id -u)" = 0 ] || { echo "SKIP: podman's runtime tests run as root"; exit 77; }
+command -v podman >/dev/null || { echo "SKIP: podman is not installed (scripts/setup.sh installs it)"; exit 77; }
+work=$(mktemp -d /tmp/oci_podman.XXXXXX)
+image=localhost/sentry-e2e-$$
+P="podman --runtime $sentry"
+cleanup() {
+  podman rm -f sentry-e2e-d-$$ sentry-e2e-k-$$ >/dev/null 2>&1
+  podman rmi -f "$image" >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+"$here/tools/oci/make_rootfs.sh" "$work/rootfs" || { echo "FAIL: cannot make a rootfs"; exit 1; }
+tar -C "$work/rootfs" -c . | podman import - "$image" >/dev/null 2>&1 || { echo "FAIL: podman import"; exit 1; }
+fail=0
+check() {  # check WHAT GOT WANT
+  if [ "$2" = "$3" ]; then echo "ok: $1: $2"; else echo "FAIL: $1: got '$2', want '$3'"; fail=1; fi
+}
+
+out=$(timeout 120 $P run --rm "$image" sh -c 'id; nproc; head -1 /proc/self/status' 2>&1)
+check "run --rm: id" "$(echo "$out" | sed -n 1p)" "uid=0(root) gid=0(root)"
+check "run --rm: nproc" "$(echo "$out" | sed -n 2p)" "$(nproc)"
+check "run --rm: /proc/self/status" "$(echo "$out" | sed -n 3p)" "$(printf 'Name:\thead')"
+# The model's CPUs follow --cpus (the cgroup quota) and --cpuset-cpus.
+check "--cpus 1: nproc" "$(timeout 120 $P run --rm --cpus 1 "$image" nproc 2>&1)" 1
+check "--cpus 1: /proc/cpuinfo" "$(timeout 120 $P run --rm --cpus 1 "$image" grep -c ^processor /proc/cpuinfo 2>&1)" 1
+check "--cpuset-cpus 0: nproc" "$(timeout 120 $P run --rm --cpuset-cpus 0 "$image" nproc 2>&1)" 1
+check "--hostname" "$(timeout 120 $P run --rm --hostname box1 "$image" hostname 2>&1)" box1
+timeout 120 $P run --rm "$image" sh -c 'exit 42' >/dev/null 2>&1
+check "exit code" "$?" 42
+timeout 120 $P run --rm "$image" sh -c 'kill -9 $$' >/dev/null 2>&1
+check "killed by SIGKILL" "$?" 137
+
+d=sentry-e2e-d-$$
+timeout 120 $P run -d --name $d "$image" sh -c 'trap "echo got-term; exit 5" TERM; echo up; while :; do sleep 0.1; done' >/dev/null
+sleep 1
+check "run -d: ps" "$(podman ps --filter name=$d --format '{{.Status}}' | cut -d' ' -f1)" Up
+check "run -d: logs" "$(podman logs $d 2>&1)" up
+timeout 120 $P stop -t 10 $d >/dev/null 2>&1
+check "stop (SIGTERM): exit code" "$(podman inspect $d --format '{{.State.ExitCode}}')" 5
+check "stop: logs" "$(podman logs $d 2>&1 | tr '\n' ' ')" "up got-term "
+timeout 60 $P rm $d >/dev/null 2>&1
+check "rm" "$(podman ps -a --filter name=$d --format '{{.Names}}')" ""
+
+k=sentry-e2e-k-$$
+timeout 120 $P run -d --name $k "$image" sh -c 'trap "" TERM; while :; do sleep 0.1; done' >/dev/null
+sleep 1
+timeout 120 $P stop -t 1 $k >/dev/null 2>&1
+check "stop of a container ignoring SIGTERM (SIGKILL after 1 s): exit code" "$(podman inspect $k --format '{{.State.ExitCode}}')" 137
+timeout 60 $P rm $k >/dev/null 2>&1
+check "no container state left in /run/sentry" "$(ls /run/sentry 2>/dev/null | grep -c .)" 0
+exit $fail
