@@ -69,6 +69,20 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
   Mount top{"/", *root, MountKind::kHost, !opts.root_writable, *root == "/" || opts.root_host_ids};
   top.idmap_optional = opts.root_idmap_optional;
   t.add(top);
+  // Binds and tmpfs mounts, outer places first (a bind below a tmpfs lands
+  // on it, whatever order they were given in).
+  std::vector<Mount> placed;
+  for (const std::string& spec : opts.tmpfs) {
+    const std::size_t colon = spec.find(':');
+    const std::string guest = spec.substr(0, colon);
+    if (guest.empty() || guest[0] != '/' || normalise_lexically(guest) == "/") {
+      *error = "tmpfs " + spec + ": the guest path must be absolute, and not /";
+      return std::nullopt;
+    }
+    Mount m{normalise_lexically(guest), "tmpfs", MountKind::kTmpfs, false};
+    if (colon != std::string::npos) m.tmpfs_options = spec.substr(colon + 1);
+    placed.push_back(m);
+  }
   for (const std::string& spec : opts.binds) {
     std::size_t c1 = spec.find(':');
     if (c1 == std::string::npos || c1 == 0) {
@@ -95,8 +109,12 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
     if (!h) return std::nullopt;
     struct stat st;
     const bool file = ::stat(h->c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
-    t.add({normalise_lexically(rest), *h, MountKind::kHost, ro, false, file});
+    placed.push_back({normalise_lexically(rest), *h, MountKind::kHost, ro, false, file});
   }
+  auto depth = [](const std::string& g) { return g == "/" ? 0 : std::count(g.begin(), g.end(), '/'); };
+  std::stable_sort(placed.begin(), placed.end(),
+                   [&](const Mount& a, const Mount& b) { return depth(a.guest) < depth(b.guest); });
+  for (Mount& m : placed) t.add(std::move(m));
   std::vector<std::string> writable = opts.rw;
   // The default /tmp is the host's shared one: writable with the host's ids,
   // so the guest is an ordinary user there (the sticky bit keeps other
@@ -120,7 +138,6 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
     // A relative --rw path is relative to the guest's working directory.
     places.emplace_back(normalise_lexically(w[0] == '/' ? w : *cwd + "/" + w), w);
   }
-  auto depth = [](const std::string& g) { return g == "/" ? 0 : std::count(g.begin(), g.end(), '/'); };
   std::stable_sort(places.begin(), places.end(),
                    [&](const auto& a, const auto& b) { return depth(a.first) < depth(b.first); });
   for (const auto& [g, w] : places) {

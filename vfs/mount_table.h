@@ -20,6 +20,7 @@ namespace sentry::vfs {
 enum class MountKind {
   kHost,       // a host directory
   kSynthetic,  // /proc, /sys, /dev: proc_synth/ decides per path
+  kTmpfs,      // a new tmpfs, the guest root's (an OCI bundle's /run, /tmp)
 };
 
 struct Mount {
@@ -37,12 +38,14 @@ struct Mount {
   // Idmapped where the filesystem allows it, else shown with the host's ids
   // (an OCI root on overlayfs, which cannot be idmapped).
   bool idmap_optional = false;
+  std::string tmpfs_options;  // kTmpfs: "mode=755,size=65536k"
 };
 
 // What `sentry run` asks for (--root, --bind, --rw).
 struct MountOptions {
   std::string root = "/";            // host directory that is the guest's "/"
   std::vector<std::string> binds;    // "HOST:GUEST[:ro|:rw]" (default rw); HOST a directory or a file
+  std::vector<std::string> tmpfs;    // "GUEST[:OPTIONS]": a new tmpfs (OPTIONS: mode=, size=, nr_inodes=)
   std::vector<std::string> rw;       // guest paths made writable (bind on themselves);
                                      // relative ones from the guest's working directory
   std::string host_cwd;              // sentry's working directory (default writable place)

@@ -33,10 +33,44 @@ constexpr std::uint64_t kWritableAttrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 
 // A detached clone of host directory `host` (with its submounts), with the
 // table's attributes applied.
+// A new tmpfs as a detached mount, with `options` ("mode=755,size=64k"; only
+// mode, size and nr_inodes are taken).
+int new_tmpfs(const Mount& m, std::string* error) {
+  int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0) {
+    *error = failed("fsopen tmpfs for " + m.guest);
+    return -1;
+  }
+  std::size_t at = 0;
+  const std::string& opts = m.tmpfs_options;
+  while (at < opts.size()) {
+    std::size_t comma = opts.find(',', at);
+    if (comma == std::string::npos) comma = opts.size();
+    const std::string opt = opts.substr(at, comma - at);
+    const std::size_t eq = opt.find('=');
+    const std::string key = opt.substr(0, eq);
+    if (eq != std::string::npos && (key == "mode" || key == "size" || key == "nr_inodes") &&
+        fsconfig(fs, FSCONFIG_SET_STRING, key.c_str(), opt.substr(eq + 1).c_str(), 0) != 0) {
+      *error = failed("tmpfs option " + opt + " at " + m.guest);
+      close(fs);
+      return -1;
+    }
+    at = comma + 1;
+  }
+  int fd = -1;
+  if (fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0 ||
+      (fd = fsmount(fs, FSMOUNT_CLOEXEC, 0)) < 0)
+    *error = failed("mount a tmpfs at " + m.guest);
+  close(fs);
+  return fd;
+}
+
 int clone_tree(const Mount& m, int userns_fd, std::string* error) {
-  int fd = open_tree(AT_FDCWD, m.host.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  int fd = m.kind == MountKind::kTmpfs
+               ? new_tmpfs(m, error)
+               : open_tree(AT_FDCWD, m.host.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
   if (fd < 0) {
-    *error = failed("open_tree " + m.host);
+    if (m.kind != MountKind::kTmpfs) *error = failed("open_tree " + m.host);
     return -1;
   }
   mount_attr attr{};
@@ -297,7 +331,7 @@ std::string build_guest_tree(const MountTable& table, int idmap_userns_fd) {
       if (p.fd >= 0) close(p.fd);
   };
   for (const Mount& m : table.mounts()) {
-    if (m.kind != MountKind::kHost || m.guest == "/dev/shm") continue;  // built below
+    if ((m.kind != MountKind::kHost && m.kind != MountKind::kTmpfs) || m.guest == "/dev/shm") continue;  // built below
     int fd = clone_tree(m, idmap_userns_fd, &error);
     if (fd < 0) {
       close_all();

@@ -139,9 +139,22 @@ void parse_mounts(const json& mounts, ContainerSpec& s) {
       s.ignored.push_back("mount " + dest + " (" + (type.empty() ? "bind" : type) + "): sentry builds its own");
       continue;
     }
+    if (type == "tmpfs" && !bind) {
+      std::string data;
+      if (options != nullptr && options->is_array()) {
+        for (const json& o : *options) {
+          if (!o.is_string()) continue;
+          const std::string opt = o.get<std::string>();
+          const std::string key = opt.substr(0, opt.find('='));
+          if (key == "mode" || key == "size" || key == "nr_inodes") data += (data.empty() ? "" : ",") + opt;
+        }
+      }
+      s.tmpfs.push_back(dest + ":" + data);
+      continue;
+    }
     if (!bind) {
       throw Bad{"mounts: a " + (type.empty() ? std::string("typeless") : type) + " mount at " + dest +
-                " is not supported (sentry mounts binds; it builds /proc, /sys and /dev itself)"};
+                " is not supported (sentry mounts binds and tmpfs; it builds /proc, /sys and /dev itself)"};
     }
     std::string source = get<std::string>(m.value("source", json("")), "mounts[].source");
     if (source.empty()) throw Bad{"mounts: the bind at " + dest + " has no source"};

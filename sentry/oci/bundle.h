@@ -42,6 +42,7 @@ struct ContainerSpec {
   std::string root;  // absolute host path
   bool root_readonly = false;
   std::vector<std::string> binds;  // "HOST:GUEST:ro|rw", sentry run's --bind syntax
+  std::vector<std::string> tmpfs;  // "GUEST:mode=..,size=..": new tmpfs mounts
   // namespaces and machine
   std::string hostname;
   NetworkMode network = NetworkMode::kHost;

@@ -240,6 +240,7 @@ int run_monitor(const MonitorOptions& o, const StateDir& dir, int ready_fd) {
   mounts.root = spec.root;
   mounts.root_writable = !spec.root_readonly;
   mounts.binds = spec.binds;
+  mounts.tmpfs = spec.tmpfs;
   mounts.default_places = false;
   // With a user namespace in the bundle, the engine gave the root's files the
   // container's host ids already; without, the root is idmapped so host

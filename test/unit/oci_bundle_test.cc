@@ -116,9 +116,14 @@ TEST_CASE("oci bundle: user namespace maps give the host base of container id 0"
 TEST_CASE("oci bundle: what sentry cannot do is an error; what it leaves to its policy is logged") {
   std::string error;
   json c = base_config();
-  c["mounts"].push_back({{"destination", "/run"}, {"type", "tmpfs"}, {"source", "tmpfs"}});
+  c["mounts"].push_back({{"destination", "/run"}, {"type", "tmpfs"}, {"source", "tmpfs"},
+                         {"options", {"nosuid", "mode=755", "size=65536k"}}});
+  auto t = parse_config(c, "/b", &error);
+  REQUIRE(t);
+  CHECK(t->tmpfs == std::vector<std::string>{"/run:mode=755,size=65536k"});
+  c["mounts"].push_back({{"destination", "/mnt"}, {"type", "nfs"}, {"source", "server:/x"}});
   CHECK_FALSE(parse_config(c, "/b", &error));
-  CHECK(error.find("tmpfs mount at /run is not supported") != std::string::npos);
+  CHECK(error.find("nfs mount at /mnt is not supported") != std::string::npos);
   c = base_config();
   c["hooks"] = {{"prestart", {{{"path", "/bin/true"}}}}};
   CHECK_FALSE(parse_config(c, "/b", &error));
