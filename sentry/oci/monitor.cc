@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <linux/close_range.h>
-#include <pty.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -39,49 +38,23 @@ void report_ready(int& fd, char kind, const std::string& text = "") {
   fd = -1;
 }
 
-// The container's console: a new pty whose master goes to the engine through
-// its console socket (as runc sends it: SCM_RIGHTS with the name as data), and
-// whose slave is the program's stdio and controlling terminal.
-bool open_console(const std::string& socket_path, std::string* error) {
-  int master = -1, slave = -1;
-  if (openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) {
-    *error = errno_text("opening the container's console (openpty)");
-    return false;
-  }
-  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+// The engine's console socket, connected: the program opens the console in
+// the guest's own devpts and sends its master there (sandbox.h).
+int connect_console(const std::string& socket_path, std::string* error) {
   sockaddr_un a{};
   a.sun_family = AF_UNIX;
   if (socket_path.size() >= sizeof a.sun_path) {
     *error = "--console-socket: path too long";
-    return false;
+    return -1;
   }
   std::strcpy(a.sun_path, socket_path.c_str());
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (s < 0 || connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
     *error = errno_text("--console-socket " + socket_path);
-    return false;
+    if (s >= 0) close(s);
+    return -1;
   }
-  char name[] = "/dev/ptmx";
-  iovec iov{name, sizeof name - 1};
-  char cbuf[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = cbuf;
-  msg.msg_controllen = sizeof cbuf;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &master, sizeof master);
-  if (sendmsg(s, &msg, MSG_NOSIGNAL) < 0) {
-    *error = errno_text("sending the console to " + socket_path);
-    return false;
-  }
-  close(s);
-  close(master);
-  for (int fd = 0; fd <= 2; ++fd) dup2(slave, fd);
-  if (slave > 2) close(slave);
-  return true;
+  return s;
 }
 
 // Serves the control socket from the supervisor's loop once the container runs.
@@ -254,8 +227,8 @@ int run_monitor(const MonitorOptions& o, const StateDir& dir, int ready_fd) {
 
   if (spec.terminal) {
     if (!o.console_socket.empty()) {
-      if (!open_console(o.console_socket, &error)) return fail(error);
-      opts.controlling_terminal = true;
+      opts.console_fd = connect_console(o.console_socket, &error);
+      if (opts.console_fd < 0) return fail(error);
     } else if (!o.start_now) {
       return fail("process.terminal is true: --console-socket is needed to hand the console to the caller");
     }

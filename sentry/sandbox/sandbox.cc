@@ -136,6 +136,38 @@ std::string find_program(const std::string& name) {
   return name;
 }
 
+// The container's console: a pty of the guest's own devpts (/dev/ptmx in its
+// tree), whose master goes to `console_fd` with SCM_RIGHTS and the name as
+// data, as runc sends it; the slave becomes stdio and the controlling
+// terminal. "" or what failed.
+std::string open_console(int console_fd) {
+  int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0 || unlockpt(master) != 0) return errno_text("opening the console (/dev/ptmx)");
+  int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+  if (slave < 0) return errno_text("opening the console's slave");
+  char name[] = "/dev/ptmx";
+  iovec iov{name, sizeof name - 1};
+  char cbuf[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = cbuf;
+  msg.msg_controllen = sizeof cbuf;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &master, sizeof master);
+  if (sendmsg(console_fd, &msg, MSG_NOSIGNAL) < 0) return errno_text("sending the console to the console socket");
+  close(master);
+  close(console_fd);
+  for (int fd = 0; fd <= 2; ++fd)
+    if (dup2(slave, fd) < 0) return errno_text("dup2 of the console");
+  if (slave > 2) close(slave);
+  if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) != 0) return errno_text("making the console the controlling terminal");
+  return "";
+}
+
 // The program, pid 2 of the sandbox: takes the guest's identity and waits
 // for sentry before its filter and exec.
 [[noreturn]] void program_main(const SandboxSpec& spec, int control, int userns) {
@@ -167,8 +199,10 @@ std::string find_program(const std::string& name) {
   // No controlling terminal: TIOCSTI and job-control signals cannot reach
   // the user's terminal (bubblewrap's --new-session, CVE-2017-5226).
   if (setsid() < 0) setup_failed(control, errno_text("setsid"));
-  if (spec.controlling_terminal && ioctl(STDIN_FILENO, TIOCSCTTY, 0) != 0)
-    setup_failed(control, errno_text("making the console the controlling terminal"));
+  if (spec.console_fd >= 0) {
+    std::string e = open_console(spec.console_fd);
+    if (!e.empty()) setup_failed(control, e);
+  }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) setup_failed(control, errno_text("no_new_privs"));
 
   const std::string program = find_program(spec.program);

@@ -53,9 +53,10 @@ struct SandboxSpec {
   std::function<std::unique_ptr<platform::SeccompFilter>(std::string* error)> make_filter;
   sigset_t sigmask;  // the mask the program starts with
   std::string hostname;  // set in the guest's UTS namespace ("": the host's name)
-  // The program's stdin is a terminal that becomes its controlling terminal
-  // (an OCI container's console; never the user's own terminal).
-  bool controlling_terminal = false;
+  // A connected unix socket (an OCI engine's console socket): the program
+  // opens a pty in the guest's own devpts, sends its master there (as runc
+  // does) and takes the slave as its stdio and controlling terminal. -1: none.
+  int console_fd = -1;
   // Called once the program is seized, before it is let go to its filter and
   // exec (an OCI container's `created` state lasts this long); false: the
   // launch is abandoned with *error.

@@ -158,7 +158,7 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   spec.make_filter = [policy](std::string* e) { return platform::SeccompFilter::build(policy, e); };
   spec.sigmask = original;
   spec.hostname = opts_.hostname;
-  spec.controlling_terminal = opts_.controlling_terminal;
+  spec.console_fd = opts_.console_fd;
   spec.before_go = [this](const sandbox::Sandbox& b, std::string* e) {
     for (const RunOptions::Rlimit& l : opts_.rlimits) {
       const auto res = static_cast<__rlimit_resource>(l.resource);

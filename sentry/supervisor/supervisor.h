@@ -56,7 +56,7 @@ struct RunOptions {
   // directory as the guest sees it, else "/").
   std::optional<std::string> cwd;
   std::string hostname;               // the guest's UTS name ("": the host's)
-  bool controlling_terminal = false;  // stdin is the guest's own console (OCI -t)
+  int console_fd = -1;  // an OCI engine's console socket, connected (sandbox.h)
   struct Rlimit {
     int resource;
     rlim_t soft, hard;
