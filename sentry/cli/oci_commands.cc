@@ -6,12 +6,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -289,6 +291,149 @@ int ps_container(const OciGlobals& g, const OciArgs& a) {
   return 0;
 }
 
+int exit_code_of(int status) {
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+// The exec request from --process or from the command line, with the
+// container's own process (its config.json) for what is not given.
+std::optional<json> exec_request(const oci::ContainerState& st, const OciArgs& a, bool* terminal, std::string* error) {
+  json base;
+  {
+    std::ifstream in(st.bundle + "/config.json");
+    json config = json::parse(in, nullptr, false);
+    if (!config.is_discarded() && config.contains("process")) base = config["process"];
+  }
+  json process = base;
+  if (!a.process_file.empty()) {
+    std::ifstream in(a.process_file);
+    process = json::parse(in, nullptr, false);
+    if (process.is_discarded() || !process.is_object()) {
+      *error = "--process " + a.process_file + ": not a JSON object";
+      return std::nullopt;
+    }
+  } else {
+    process["args"] = std::vector<std::string>(a.exec_argv.begin() + 1, a.exec_argv.end());
+    std::vector<std::string> env = base.value("env", std::vector<std::string>{});
+    env.insert(env.end(), a.env.begin(), a.env.end());
+    process["env"] = env;
+    if (!a.cwd.empty()) process["cwd"] = a.cwd;
+    process["terminal"] = a.tty;
+    if (!a.user.empty()) {
+      try {
+        const std::size_t colon = a.user.find(':');
+        process["user"]["uid"] = std::stoul(a.user.substr(0, colon));
+        process["user"]["gid"] = colon == std::string::npos ? 0ul : std::stoul(a.user.substr(colon + 1));
+      } catch (...) {
+        *error = "--user " + a.user + ": expected UID[:GID]";
+        return std::nullopt;
+      }
+    }
+  }
+  json req;
+  try {
+    req["args"] = process.at("args").get<std::vector<std::string>>();
+    req["env"] = process.value("env", std::vector<std::string>{});
+    req["cwd"] = process.value("cwd", std::string("/"));
+    req["uid"] = process.contains("user") ? process["user"].value("uid", 0u) : 0u;
+    req["gid"] = process.contains("user") ? process["user"].value("gid", 0u) : 0u;
+    *terminal = process.value("terminal", false);
+  } catch (const json::exception& e) {
+    *error = std::string("the process to exec: ") + e.what();
+    return std::nullopt;
+  }
+  if (req["args"].empty()) {
+    *error = "exec: no command given";
+    return std::nullopt;
+  }
+  return req;
+}
+
+// Runs the exec protocol (sentry/oci/control.h) to the program's exit;
+// `started` is told once it runs. The program's exit code.
+int exec_and_wait(const oci::StateDir& dir, const json& req, int console_fd, const std::function<void(pid_t)>& started,
+                  const std::function<void(const std::string&)>& failed) {
+  std::vector<int> fds = {0, 1, 2};
+  if (console_fd >= 0) fds.push_back(console_fd);
+  std::string error;
+  int conn = oci::send_request(dir.fd(), "exec " + req.dump(), fds, &error);
+  if (conn < 0) {
+    failed(error);
+    return 1;
+  }
+  if (console_fd >= 0) close(console_fd);
+  auto reply = oci::read_line(conn, 30000);
+  if (!reply || reply->rfind("ok ", 0) != 0) {
+    failed(reply && reply->rfind("error ", 0) == 0 ? reply->substr(6) : "the monitor did not start the program");
+    close(conn);
+    return 1;
+  }
+  started(static_cast<pid_t>(std::atoi(reply->c_str() + 3)));
+  auto end = oci::read_line(conn, -1);
+  close(conn);
+  if (!end || end->rfind("exit ", 0) != 0) return 137;  // the monitor is gone: so is the program
+  return exit_code_of(std::atoi(end->c_str() + 5));
+}
+
+int exec_container(const OciGlobals& g, const OciArgs& a) {
+  std::string error;
+  if (a.exec_argv.empty()) return fail("exec: the container id is missing");
+  auto c = open_container(g, a.exec_argv[0], &error);
+  if (!c) return fail(error);
+  if (c->status != oci::Status::kRunning)
+    return fail("cannot exec in a container that is " + std::string(oci::status_name(c->status)));
+  bool terminal = false;
+  auto req = exec_request(c->state, a, &terminal, &error);
+  if (!req) return fail(error);
+  int console_fd = -1;
+  if (terminal) {
+    if (a.console_socket.empty()) return fail("exec with a terminal needs --console-socket");
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", a.console_socket.c_str());
+    console_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (console_fd < 0 || connect(console_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+      return fail("--console-socket " + a.console_socket + ": " + std::strerror(errno));
+  }
+  if (!a.detach) {
+    if (!write_pid_file(a.pid_file, getpid(), &error)) return fail(error);
+    return exec_and_wait(c->dir, *req, console_fd, [](pid_t) {}, [](const std::string& e) { fail(e); });
+  }
+  // --detach: a waiter process carries the exec to its end and exits with
+  // the program's status; the engine (a subreaper) waits for it by the pid
+  // written to --pid-file, as for the container's own monitor.
+  int ready[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ready) != 0) return fail("socketpair");
+  pid_t waiter = fork();
+  if (waiter < 0) return fail(std::string("fork: ") + std::strerror(errno));
+  if (waiter == 0) {
+    close(ready[0]);
+    setsid();
+    int code = exec_and_wait(
+        c->dir, *req, console_fd,
+        [&](pid_t) {
+          (void)!send(ready[1], "C", 1, MSG_NOSIGNAL);
+          close(ready[1]);
+        },
+        [&](const std::string& e) {
+          const std::string m = "E" + e;
+          (void)!send(ready[1], m.data(), m.size(), MSG_NOSIGNAL);
+        });
+    _exit(code);
+  }
+  close(ready[1]);
+  if (console_fd >= 0) close(console_fd);
+  char buf[4096];
+  ssize_t n = recv(ready[0], buf, sizeof buf, 0);
+  close(ready[0]);
+  if (n <= 0 || buf[0] != 'C') {
+    waitpid(waiter, nullptr, 0);
+    return fail(n > 1 ? std::string(buf + 1, static_cast<std::size_t>(n - 1)) : "exec failed");
+  }
+  if (!write_pid_file(a.pid_file, waiter, &error)) return fail(error);
+  return 0;
+}
+
 int features() {
   json f = {
       {"ociVersionMin", "1.0.0"},
@@ -375,6 +520,21 @@ void add_oci_commands(CLI::App& app, OciArgs& a) {
   CLI::App* ps = app.add_subcommand("ps", "OCI runtime: list a container's processes (host pids)");
   ps->add_option("-f,--format", a.format, "table or json")->check(CLI::IsMember({"table", "json"}));
   ps->add_option("id", a.id)->required();
+  CLI::App* exec = app.add_subcommand("exec", "OCI runtime: run another program in a running container");
+  exec->add_option("--process", a.process_file, "The process to run (an OCI process JSON)");
+  exec->add_flag("-t,--tty", a.tty, "Give it a terminal (with --console-socket)");
+  exec->add_option("--console-socket", a.console_socket, "Unix socket that receives the console's master");
+  exec->add_flag("-d,--detach", a.detach, "Return once it runs (--pid-file names a process that exits with it)");
+  exec->add_option("--pid-file", a.pid_file, "Write the pid of the process that waits for it");
+  exec->add_option("--cwd", a.cwd, "Working directory in the container");
+  exec->add_option("-e,--env", a.env, "K=V added to the container's environment (repeatable)")->take_last();
+  exec->add_option("-u,--user", a.user, "UID[:GID] in the container");
+  exec->add_option("--preserve-fds", a.preserve_fds, "Accepted; extra fds are not passed yet");
+  exec->add_flag("--no-new-privs", a.flag_ignored, "Accepted: sentry always sets no_new_privs");
+  // ID COMMAND ARGS...: everything from the first positional on, options of
+  // the command included, is left in remaining().
+  exec->prefix_command();
+  exec->footer("Usage: sentry exec [OPTIONS] ID [COMMAND [ARGS...]]");
   app.add_subcommand("features", "OCI runtime: what this runtime supports (JSON)");
   CLI::App* spec = app.add_subcommand("spec", "OCI runtime: write a default config.json");
   spec->add_option("-b,--bundle", a.bundle, "Where to write it (default: the working directory)");
@@ -409,6 +569,11 @@ std::optional<int> oci_command(CLI::App& app, const OciGlobals& g, const OciArgs
   if (app.got_subcommand("kill")) return kill_container(g, a);
   if (app.got_subcommand("delete")) return delete_container(g, a);
   if (app.got_subcommand("ps")) return ps_container(g, a);
+  if (app.got_subcommand("exec")) {
+    OciArgs with_rest = a;
+    for (const std::string& r : app.get_subcommand("exec")->remaining()) with_rest.exec_argv.push_back(r);
+    return exec_container(g, with_rest);
+  }
   if (app.got_subcommand("features")) return features();
   if (app.got_subcommand("spec")) return write_spec(a);
   return std::nullopt;

@@ -36,6 +36,13 @@ struct OciArgs {
   std::string signal = "SIGTERM";
   std::string format = "table";
   bool flag_ignored = false;  // --no-pivot, --no-new-keyring: accepted
+  // exec
+  std::string process_file;           // --process: an OCI process JSON
+  bool tty = false;
+  std::string cwd;
+  std::vector<std::string> env;       // -e K=V
+  std::string user;                   // -u UID[:GID]
+  std::vector<std::string> exec_argv;  // ID CMD ARGS... (as given)
 };
 
 // The global options and the subcommands; returns the subcommands by name.

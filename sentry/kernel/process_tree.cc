@@ -54,8 +54,8 @@ pid_t ProcessTree::host_tid(pid_t guest) const {
   return 0;
 }
 
-void ProcessTree::add_root(pid_t pid, const std::string& image) {
-  root_ = pid;
+void ProcessTree::add_root(pid_t pid, const std::string& image, bool primary) {
+  if (primary) root_ = pid;
   ThreadGroup& g = ensure_group(pid);
   g.image = image;
   g.mm = new_address_space();

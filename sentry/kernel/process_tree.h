@@ -64,7 +64,9 @@ class ProcessTree {
   };
   void set_listener(Listener* l) { listener_ = l; }
 
-  void add_root(pid_t pid, const std::string& image);
+  // `primary`: the run's program (root()); else another program started in
+  // the running sandbox (an OCI exec), with no parent in the model.
+  void add_root(pid_t pid, const std::string& image, bool primary = true);
   // A new task created by `parent_tid`. Model state (scheduling, credentials,
   // limits) is inherited from the parent as clone(2) says.
   void add_task(pid_t parent_tid, pid_t new_tid, const CloneInfo& how);

@@ -63,6 +63,63 @@ void write_line(int fd, const std::string& line) {
   }
 }
 
+std::optional<std::string> read_request(int fd, int timeout_ms, std::vector<int>* fds) {
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, timeout_ms) != 1) return std::nullopt;
+  std::vector<char> buf(256 * 1024);
+  int got[8];
+  char cbuf[CMSG_SPACE(sizeof got)];
+  iovec iov{buf.data(), buf.size()};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = cbuf;
+  msg.msg_controllen = sizeof cbuf;
+  ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+  for (cmsghdr* c = n > 0 ? CMSG_FIRSTHDR(&msg) : nullptr; c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    std::memcpy(got, CMSG_DATA(c), count * sizeof(int));
+    fds->insert(fds->end(), got, got + count);
+  }
+  if (n <= 0) return std::nullopt;
+  std::string line(buf.data(), static_cast<std::size_t>(n));
+  const std::size_t nl = line.find('\n');
+  if (nl == std::string::npos) return std::nullopt;  // one message holds the whole line
+  return line.substr(0, nl);
+}
+
+int send_request(int dirfd, const std::string& request, const std::vector<int>& fds, std::string* error) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un a = address_in(dirfd);
+  if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    *error = std::string("the container's monitor does not answer: ") + std::strerror(errno);
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  const std::string line = request + "\n";
+  std::vector<char> cbuf(CMSG_SPACE(fds.size() * sizeof(int)));
+  iovec iov{const_cast<char*>(line.data()), line.size()};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (!fds.empty()) {
+    msg.msg_control = cbuf.data();
+    msg.msg_controllen = cbuf.size();
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(fds.size() * sizeof(int));
+    std::memcpy(CMSG_DATA(c), fds.data(), fds.size() * sizeof(int));
+  }
+  if (sendmsg(fd, &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
+    *error = std::string("sending the request: ") + std::strerror(errno);
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 std::optional<std::string> control_request(int dirfd, const std::string& request, int timeout_ms,
                                            std::string* error) {
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

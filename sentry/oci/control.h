@@ -5,11 +5,14 @@
 //   start            -> ok                  (the program has been let go)
 //   kill SIG ALL     -> ok                  (ALL 1: every process of the tree)
 //   ps               -> ok PID PID ...      (host pids of the container's processes)
+//   exec JSON        -> ok PID, later: exit STATUS   (with the program's stdio fds;
+//                                          sentry/oci/monitor.cc)
 // A failed request is answered "error TEXT".
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sentry::oci {
 
@@ -23,5 +26,11 @@ std::optional<std::string> control_request(int dirfd, const std::string& request
 // `timeout_ms`; nullopt on EOF, timeout or an overlong line.
 std::optional<std::string> read_line(int fd, int timeout_ms);
 void write_line(int fd, const std::string& line);
+// The monitor's read of a request: one message (a line, and the fds sent
+// with it into *fds), waiting at most `timeout_ms`.
+std::optional<std::string> read_request(int fd, int timeout_ms, std::vector<int>* fds);
+// The client's side of `exec`: sends `request` with `fds`; returns the
+// connection (the reply lines follow), or -1 with *error.
+int send_request(int dirfd, const std::string& request, const std::vector<int>& fds, std::string* error);
 
 }  // namespace sentry::oci

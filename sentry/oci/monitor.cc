@@ -15,8 +15,11 @@
 #include <cstring>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
+#include <vector>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "sentry/oci/control.h"
@@ -75,10 +78,50 @@ class ControlServer : public std::enable_shared_from_this<ControlServer> {
   void serve_one() {
     int conn = accept4(sock_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
     if (conn < 0) return;
-    // A request is one short line from the runtime's own user (the
-    // directory is 0700); a client that sends nothing is dropped.
-    if (auto line = read_line(conn, 1000)) write_line(conn, answer(*line));
-    close(conn);
+    // A request is one line from the runtime's own user (the directory is
+    // 0700), with the fds it passes; a client that sends nothing is dropped.
+    std::vector<int> fds;
+    auto line = read_request(conn, 1000, &fds);
+    if (line && line->rfind("exec ", 0) == 0) {
+      exec(conn, line->substr(5), fds);  // answers now and at the program's exit
+    } else {
+      if (line) write_line(conn, answer(*line));
+      close(conn);
+    }
+    for (int fd : fds) close(fd);
+  }
+  // exec JSON (args, env, cwd, uid, gid) with fds [stdin, stdout, stderr(,
+  // console)]: "ok PID" once it runs, "exit STATUS" when it has exited.
+  void exec(int conn, const std::string& body, const std::vector<int>& fds) {
+    nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+    sandbox::ProgramRequest req;
+    std::string error;
+    try {
+      if (j.is_discarded() || fds.size() < 3) throw std::runtime_error("malformed exec request");
+      req.argv = j.at("args").get<std::vector<std::string>>();
+      if (req.argv.empty()) throw std::runtime_error("exec: no program given");
+      req.program = req.argv[0];
+      req.env = j.value("env", std::vector<std::string>{});
+      req.cwd = j.value("cwd", std::string("/"));
+      req.uid = j.value("uid", 0u);
+      req.gid = j.value("gid", 0u);
+    } catch (const std::exception& e) {
+      write_line(conn, std::string("error ") + e.what());
+      close(conn);
+      return;
+    }
+    for (int i = 0; i < 3; ++i) req.stdio[i] = fds[static_cast<std::size_t>(i)];
+    if (fds.size() >= 4) req.console_fd = fds[3];
+    auto pid = sup_.exec_program(req, [conn](int status) {
+      write_line(conn, "exit " + std::to_string(status));
+      close(conn);
+    }, &error);
+    if (!pid) {
+      write_line(conn, "error " + error);
+      close(conn);
+      return;
+    }
+    write_line(conn, "ok " + std::to_string(*pid));
   }
   std::string answer(const std::string& line) {
     std::istringstream in(line);
@@ -188,6 +231,7 @@ int run_monitor(const MonitorOptions& o, const StateDir& dir, int ready_fd) {
     else if (it->second != "unotify") return fail(std::string(kAnnotationPlatform) + ": unotify or ptrace");
   }
   opts.exit_with_root = true;  // a container ends with its init, as a PID namespace does
+  opts.spawner = geteuid() == 0;  // `exec` (a rootless sandbox cannot have more programs yet)
   opts.machine.cpus = spec.cpus.value_or(cli::host_cpu_count());
   if (spec.memory_limit) {
     opts.machine.memory_bytes = *spec.memory_limit;

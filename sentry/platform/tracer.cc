@@ -218,11 +218,13 @@ void Tracer::handle_seccomp_stop(pid_t tid) {
 
   // The launcher's exec is the program's start; every later exec is served
   // (its path is walked in the guest's tree).
-  const bool launch = data == kTraceExec && !launched_;
-  if (launch) {
-    launched_ = true;
-    hooks_.on_launch_exec(tid);
+  bool launch = false;
+  if (data == kTraceExec && !launched_) {
+    launched_ = launch = true;
+  } else if (data == kTraceExec && awaiting_launch_.erase(tid) != 0) {
+    launch = true;
   }
+  if (launch) hooks_.on_launch_exec(tid);
   if (data == kTraceServe || data == kTraceTranslate || (data == kTraceExec && !launch)) {
     user_regs_struct regs;
     if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return;
@@ -353,11 +355,15 @@ void Tracer::handle_gone(pid_t tid, int status) {
   } else {
     observer_.event(tid, "+++ killed by signal " + std::to_string(WTERMSIG(status)) + " +++");
   }
+  const kernel::ThreadGroup* group = tree_.group_of(tid);
+  const bool leader = group != nullptr && group->tgid == tid;
   tree_.remove_task(tid);
+  awaiting_launch_.erase(tid);
   // The leader's exit is reported once its whole thread group is gone.
   if (tid == tree_.root()) {
     hooks_.on_root_exit(status);
   }
+  if (leader) hooks_.on_group_exit(tid, status);
 }
 
 void Tracer::kill_all() {

@@ -42,6 +42,8 @@ class Tracer {
     // `parent` made task `child`, which is in the model now; both are
     // stopped (the hook may hold() them).
     virtual void on_new_task(pid_t parent, pid_t child) = 0;
+    // Thread group `tgid` (its leader) is gone with this wait status.
+    virtual void on_group_exit(pid_t /*tgid*/, int /*wait_status*/) {}
   };
 
   Tracer(kernel::ProcessTree& tree, const trace::CallObserver& observer, Hooks& hooks)
@@ -53,6 +55,9 @@ class Tracer {
 
   // PTRACE_SEIZE with sentry's options. Returns 0 or -errno.
   static int seize(pid_t pid);
+  // `pid`, seized after the launch (a program started in the running
+  // sandbox), starts with an exec of the launcher's too.
+  void expect_launch(pid_t pid) { awaiting_launch_.insert(pid); }
 
   // Handles every pending wait status (call when SIGCHLD arrives).
   void drain();
@@ -136,6 +141,7 @@ class Tracer {
   std::unordered_set<pid_t> unannounced_;  // new tasks held until their parent's event
   std::unordered_map<pid_t, std::optional<int>> held_;  // hold(): the signal of a resume asked for
   bool launched_ = false;
+  std::unordered_set<pid_t> awaiting_launch_;
   bool finished_ = false;
   bool real_identity_ = true;
 };

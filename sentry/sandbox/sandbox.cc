@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -293,6 +294,123 @@ void retitle(const char* title) {
   }
 }
 
+// Requests to the spawner: one SEQPACKET message of NUL-separated fields
+//   program, cwd, uid, gid, argc, argv..., envc, env...
+// with fds [control, stdin, stdout, stderr(, console)].
+std::string encode_request(const ProgramRequest& r) {
+  std::string m;
+  auto add = [&m](const std::string& f) { m.append(f).push_back('\0'); };
+  add(r.program);
+  add(r.cwd);
+  add(std::to_string(r.uid));
+  add(std::to_string(r.gid));
+  add(std::to_string(r.argv.size()));
+  for (const auto& a : r.argv) add(a);
+  add(std::to_string(r.env.size()));
+  for (const auto& e : r.env) add(e);
+  return m;
+}
+
+std::optional<ProgramRequest> decode_request(const char* data, std::size_t len) {
+  std::vector<std::string> f;
+  for (std::size_t at = 0; at < len;) {
+    const void* nul = std::memchr(data + at, 0, len - at);
+    if (nul == nullptr) return std::nullopt;
+    const std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nul) - data);
+    f.emplace_back(data + at, end - at);
+    at = end + 1;
+  }
+  try {
+    ProgramRequest r;
+    std::size_t i = 0;
+    r.program = f.at(i++);
+    r.cwd = f.at(i++);
+    r.uid = static_cast<std::uint32_t>(std::stoul(f.at(i++)));
+    r.gid = static_cast<std::uint32_t>(std::stoul(f.at(i++)));
+    for (std::size_t n = std::stoul(f.at(i++)); n > 0; --n) r.argv.push_back(f.at(i++));
+    for (std::size_t n = std::stoul(f.at(i++)); n > 0; --n) r.env.push_back(f.at(i++));
+    return r;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+// The spawner: a child of sentry forked before sentry hardens itself, host
+// root like the init before it drops everything, and not dumpable. It holds
+// the sandbox's namespaces and serves only sentry's socket: each request
+// forks a process that enters them (the PID namespace's for its own child),
+// whose child becomes the program as the first one did (program_main). It
+// ends when the init does.
+[[noreturn]] void spawner_main(int sock, pid_t init, int userns, const SandboxSpec& base) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  prctl(PR_SET_NAME, "sentry-spawner", 0, 0, 0);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  const char* kinds[] = {"ipc", "uts", "net", "cgroup", "pid", "mnt"};
+  std::vector<int> ns;
+  for (const char* k : kinds) {
+    int fd = open(("/proc/" + std::to_string(init) + "/ns/" + k).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) _exit(1);
+    ns.push_back(fd);
+  }
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, init, 0));
+  if (pidfd < 0) _exit(1);
+  std::vector<char> buf(256 * 1024);
+  for (;;) {
+    pollfd p[2] = {{sock, POLLIN, 0}, {pidfd, POLLIN, 0}};
+    if (poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      _exit(1);
+    }
+    if (p[1].revents != 0) _exit(0);
+    int fds[5] = {-1, -1, -1, -1, -1};
+    char cbuf[CMSG_SPACE(sizeof fds)];
+    iovec iov{buf.data(), buf.size()};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf;
+    msg.msg_controllen = sizeof cbuf;
+    ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) _exit(0);
+    std::size_t nfds = 0;
+    if (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr && c->cmsg_type == SCM_RIGHTS) {
+      nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      std::memcpy(fds, CMSG_DATA(c), nfds * sizeof(int));
+    }
+    auto req = decode_request(buf.data(), static_cast<std::size_t>(n));
+    if (req && nfds >= 4) {
+      pid_t c1 = fork();
+      if (c1 == 0) {
+        for (int fd : ns)
+          if (setns(fd, 0) != 0) setup_failed(fds[0], errno_text("entering the sandbox's namespaces"));
+        pid_t c2 = fork();
+        if (c2 < 0) setup_failed(fds[0], errno_text("fork"));
+        if (c2 == 0) {
+          for (int i = 0; i < 3; ++i)
+            if (dup2(fds[1 + i], i) < 0) setup_failed(fds[0], errno_text("dup2"));
+          clearenv();
+          for (const std::string& e : req->env) putenv(strdup(e.c_str()));
+          SandboxSpec spec = base;
+          spec.program = req->program;
+          spec.argv = req->argv;
+          spec.cwd = req->cwd;
+          spec.uid = req->uid;
+          spec.gid = req->gid;
+          spec.console_fd = nfds >= 5 ? fds[4] : -1;
+          program_main(spec, fds[0], userns);
+        }
+        _exit(0);
+      }
+      if (c1 > 0) waitpid(c1, nullptr, 0);
+    } else if (nfds >= 1) {
+      const std::string what = "a malformed request to the spawner";
+      send_message(fds[0], 'M', what.data(), what.size());
+    }
+    for (std::size_t i = 0; i < nfds; ++i) close(fds[i]);
+  }
+}
+
 // The capabilities sentry needs to build a sandbox, or a message naming
 // those it lacks.
 std::string missing_capabilities() {
@@ -454,18 +572,101 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
   }
   box.mntns = open(("/proc/" + std::to_string(box.root) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC);
   if (box.mntns < 0) return fail(errno_text("opening the guest's mount namespace"));
-  if (userns >= 0) close(userns);
-  userns = -1;
   if (spec.before_go) {
     std::string why;
     if (!spec.before_go(box, &why)) return fail(why);
   }
-  std::vector<std::uint8_t> go = {static_cast<std::uint8_t>('G'), static_cast<std::uint8_t>(filter->notifies() ? 1 : 0)};
-  go.insert(go.end(), filter->program().begin(), filter->program().end());
-  if (go.size() > kMaxGoMessage) return fail("the seccomp filter is too large to send");
-  if (send(sv[0], go.data(), go.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(go.size()))
-    return fail(errno_text("starting the program"));
+  if (spec.spawner) {
+    // Forked while sentry still holds its powers and the guest's user
+    // namespace (a rootless sandbox's is the program's own: it has none).
+    int pair[2];
+    if (spec.ids.rootless) return fail("more programs in a rootless sandbox (exec) are not supported yet");
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return fail(errno_text("socketpair"));
+    pid_t helper = fork();
+    if (helper < 0) return fail(errno_text("fork"));
+    if (helper == 0) {
+      close(pair[0]);
+      spawner_main(pair[1], box.init, userns, spec);
+    }
+    close(pair[1]);
+    box.spawner = pair[0];
+  }
+  if (userns >= 0) close(userns);
+  userns = -1;
+  std::string go_error;
+  if (!let_go(sv[0], *filter, &go_error)) return fail(go_error);
   return box;
+}
+
+bool let_go(int control, const platform::SeccompFilter& filter, std::string* error) {
+  std::vector<std::uint8_t> go = {static_cast<std::uint8_t>('G'), static_cast<std::uint8_t>(filter.notifies() ? 1 : 0)};
+  go.insert(go.end(), filter.program().begin(), filter.program().end());
+  if (go.size() > kMaxGoMessage) {
+    *error = "the seccomp filter is too large to send";
+    return false;
+  }
+  if (send(control, go.data(), go.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(go.size())) {
+    *error = errno_text("starting the program");
+    return false;
+  }
+  return true;
+}
+
+std::optional<Spawned> spawn(const Sandbox& box, const ProgramRequest& req, std::string* error) {
+  if (box.spawner < 0) {
+    *error = "this sandbox has no spawner";
+    return std::nullopt;
+  }
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    *error = errno_text("socketpair");
+    return std::nullopt;
+  }
+  int one = 1;
+  setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+  const std::string body = encode_request(req);
+  int fds[5] = {sv[1], req.stdio[0], req.stdio[1], req.stdio[2], req.console_fd};
+  const std::size_t nfds = req.console_fd >= 0 ? 5 : 4;
+  char cbuf[CMSG_SPACE(sizeof fds)] = {};
+  iovec iov{const_cast<char*>(body.data()), body.size()};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = cbuf;
+  msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+  std::memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+  const bool sent = sendmsg(box.spawner, &msg, MSG_NOSIGNAL) == static_cast<ssize_t>(body.size());
+  close(sv[1]);
+  if (!sent) {
+    *error = errno_text("asking the sandbox's spawner");
+    close(sv[0]);
+    return std::nullopt;
+  }
+  // The program's 'R' (its pid from the credentials), or what failed.
+  pollfd p{sv[0], POLLIN, 0};
+  char buf[512];
+  char credbuf[CMSG_SPACE(sizeof(ucred))];
+  iovec riov{buf, sizeof buf};
+  msghdr r{};
+  r.msg_iov = &riov;
+  r.msg_iovlen = 1;
+  r.msg_control = credbuf;
+  r.msg_controllen = sizeof credbuf;
+  ssize_t n = poll(&p, 1, 10000) == 1 ? recvmsg(sv[0], &r, MSG_CMSG_CLOEXEC) : -1;
+  cmsghdr* cred = n > 0 ? CMSG_FIRSTHDR(&r) : nullptr;
+  if (n > 0 && buf[0] == 'R' && cred != nullptr && cred->cmsg_type == SCM_CREDENTIALS) {
+    ucred u;
+    std::memcpy(&u, CMSG_DATA(cred), sizeof u);
+    return Spawned{u.pid, sv[0]};
+  }
+  *error = n > 1 && buf[0] == 'M' ? std::string(buf + 1, static_cast<std::size_t>(n - 1))
+                                  : "the new program did not start";
+  close(sv[0]);
+  return std::nullopt;
 }
 
 void abandon(const Sandbox& box) {

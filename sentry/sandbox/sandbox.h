@@ -61,6 +61,9 @@ struct SandboxSpec {
   // exec (an OCI container's `created` state lasts this long); false: the
   // launch is abandoned with *error.
   std::function<bool(const Sandbox& box, std::string* error)> before_go;
+  // Keep a spawner: more programs can be started in the sandbox later
+  // (spawn(); an OCI container's `exec`).
+  bool spawner = false;
   CgroupLimits* limits = nullptr;  // the tree's cgroups (none: no limits)
 };
 
@@ -70,7 +73,32 @@ struct Sandbox {
   int control = -1;   // reads the program's exec errno (EOF once it ran)
   int netns = -1;     // the guest's network namespace (-1: the host's)
   int mntns = -1;     // the guest's mount namespace
+  int spawner = -1;   // requests to the spawner (SandboxSpec::spawner), or -1
 };
+
+// Another program for a running sandbox (an OCI container's `exec`).
+struct ProgramRequest {
+  std::string program;  // a name searched in the request's PATH, or a guest path
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+  std::string cwd = "/";
+  std::uint32_t uid = 0, gid = 0;
+  int stdio[3] = {-1, -1, -1};  // sentry's fds that become the program's 0, 1, 2
+  int console_fd = -1;          // as SandboxSpec::console_fd
+};
+
+struct Spawned {
+  pid_t pid = -1;     // host pid, stopped before its filter until let_go()
+  int control = -1;   // as Sandbox::control
+};
+
+// Starts `req` in `box` through its spawner: the program joins the
+// sandbox's namespaces and identity as the first one did and waits for
+// let_go(). nullopt with *error set.
+std::optional<Spawned> spawn(const Sandbox& box, const ProgramRequest& req, std::string* error);
+
+// Sends the "go" (the filter to load) to a seized program waiting on `control`.
+bool let_go(int control, const platform::SeccompFilter& filter, std::string* error);
 
 // Starts the sandbox and the program, stopped before its filter is loaded
 // until sentry has seized it. nullopt with *error set (naming what is

@@ -159,6 +159,7 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   spec.sigmask = original;
   spec.hostname = opts_.hostname;
   spec.console_fd = opts_.console_fd;
+  spec.spawner = opts_.spawner;
   spec.before_go = [this](const sandbox::Sandbox& b, std::string* e) {
     for (const RunOptions::Rlimit& l : opts_.rlimits) {
       const auto res = static_cast<__rlimit_resource>(l.resource);
@@ -206,6 +207,7 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   }
   root_ = box->root;
   sandbox_init_ = box->init;
+  spawner_ = box->spawner;
   exec_error_fd_ = box->control;
   kernel_.guest_netns = box->netns;
   kernel_.guest_in_user_namespace = true;
@@ -314,8 +316,54 @@ std::vector<pid_t> Supervisor::guest_pids() const {
   return pids;
 }
 
+std::optional<pid_t> Supervisor::exec_program(const sandbox::ProgramRequest& req,
+                                              std::function<void(int status)> done, std::string* error) {
+  if (root_status_ && opts_.exit_with_root) {
+    *error = "the container's program has exited";
+    return std::nullopt;
+  }
+  sandbox::Sandbox box;
+  box.spawner = spawner_;
+  auto spawned = sandbox::spawn(box, req, error);
+  if (!spawned) return std::nullopt;
+  auto give_up = [&](const std::string& what) -> std::optional<pid_t> {
+    *error = what;
+    kill(spawned->pid, SIGKILL);
+    close(spawned->control);
+    return std::nullopt;
+  };
+  if (int rc = platform::Tracer::seize(spawned->pid); rc != 0)
+    return give_up(std::string("PTRACE_SEIZE: ") + std::strerror(-rc));
+  kernel_.tree.add_root(spawned->pid, req.program, /*primary=*/false);
+  kernel::Credentials creds = kernel::Credentials::from_host(kernel_.config);
+  creds.ruid = creds.euid = creds.suid = creds.fsuid = req.uid;
+  creds.rgid = creds.egid = creds.sgid = creds.fsgid = req.gid;
+  creds.groups.clear();
+  creds.no_new_privs = true;
+  kernel_.tree.task(spawned->pid)->creds = creds;
+  kernel_.tree.group_of(spawned->pid)->limits = kernel::ResourceLimits::from_host(spawned->pid);
+  kernel::HostCpuMap::current().pin(spawned->pid, kernel::VirtualCpuSet(kernel_.config.cpus).all());
+  tracer_.expect_launch(spawned->pid);
+  auto filter = platform::SeccompFilter::build(policy_, error);
+  if (!filter) return give_up(*error);
+  std::string go_error;
+  if (!sandbox::let_go(spawned->control, *filter, &go_error)) return give_up(go_error);
+  close(spawned->control);
+  exec_done_[spawned->pid] = std::move(done);
+  return spawned->pid;
+}
+
+void Supervisor::on_group_exit(pid_t tgid, int wait_status) {
+  auto it = exec_done_.find(tgid);
+  if (it == exec_done_.end()) return;
+  auto done = std::move(it->second);
+  exec_done_.erase(it);
+  done(wait_status);
+}
+
 void Supervisor::finish_if_done() {
   if (!tracer_.finished()) return;
+  for (auto& l : exec_listeners_) l->stop();
   if (listener_) listener_->stop();
   signals_->cancel();
   io_.stop();
@@ -333,7 +381,13 @@ void Supervisor::on_launch_exec(pid_t pid) {
     kill(pid, SIGKILL);
     return;
   }
-  listener_ = std::make_unique<platform::UnotifyListener>(io_, fd, [this](SyscallPtr c) { dispatch(std::move(c)); });
+  auto listener = std::make_unique<platform::UnotifyListener>(io_, fd, [this](SyscallPtr c) { dispatch(std::move(c)); });
+  if (pid != root_) {  // a program started later: a filter, and a listener, of its own
+    listener->start();
+    exec_listeners_.push_back(std::move(listener));
+    return;
+  }
+  listener_ = std::move(listener);
   // The filter forwards the socket data path (ROUTE_BY_FD): the fds that
   // need translating are routed back to sentry process by process.
   routes_ = std::make_unique<platform::FdRoutes>(tracer_, kernel_.tree);
@@ -365,7 +419,7 @@ void Supervisor::on_root_exit(int wait_status) {
 void Supervisor::on_signal_stop(pid_t tid, int sig) {
   if (sig == 0 && views_) views_->task_gone(tid);  // reaped: its /proc binds are gone
   if (listener_) {
-    std::optional<platform::SentAnswers::Answer> sent = listener_->sent_answers().take(tid);
+    std::optional<platform::SentAnswers::Answer> sent = take_sent_answer(tid);
     // A call the host ran (a blocking fcntl lock, an open of a FIFO) is
     // interrupted as Linux interrupts it: its -ERESTART* stays.
     if (sent && sent->continued && stopped_in(tid, *sent)) return (void)kernel_.blocked.interrupt(tid);
@@ -384,6 +438,16 @@ void Supervisor::on_signal_stop(pid_t tid, int sig) {
     regs.rax = static_cast<unsigned long long>(-EINTR);
     ptrace(PTRACE_SETREGS, tid, nullptr, &regs);
   }
+}
+
+// The answer sentry last sent `tid`, from whichever listener served it.
+std::optional<platform::SentAnswers::Answer> Supervisor::take_sent_answer(pid_t tid) {
+  std::optional<platform::SentAnswers::Answer> sent = listener_->sent_answers().take(tid);
+  for (auto& l : exec_listeners_) {
+    if (sent) break;
+    sent = l->sent_answers().take(tid);
+  }
+  return sent;
 }
 
 // At a signal-delivery stop, with no answer of sentry's to put back and no

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -22,6 +23,7 @@
 
 #include "sentry/kernel/kernel.h"
 #include "sentry/sandbox/program.h"
+#include "sentry/sandbox/sandbox.h"
 #include "sentry/platform/fd_routes.h"
 #include "sentry/platform/seccomp_policy.h"
 #include "sentry/platform/tracer.h"
@@ -68,6 +70,8 @@ struct RunOptions {
   // Called on the loop's thread just before the loop runs (the OCI
   // monitor's control socket is served from there).
   std::function<void(class Supervisor&)> on_running;
+  // More programs may be started in the running sandbox (exec_program).
+  bool spawner = false;
 };
 
 struct RunResult {
@@ -92,6 +96,11 @@ class Supervisor : private platform::Tracer::Hooks {
   void signal_guests(int sig, bool all);
   // The host pids of the tree's live processes, the root first.
   std::vector<pid_t> guest_pids() const;
+  // Starts another program in the running sandbox (RunOptions::spawner; an
+  // OCI exec), supervised like the others; `done` gets its wait status when
+  // it exits. Its host pid, or nullopt with *error set.
+  std::optional<pid_t> exec_program(const sandbox::ProgramRequest& req, std::function<void(int status)> done,
+                                    std::string* error);
 
  private:
   void on_served_call(SyscallPtr call) override;
@@ -99,6 +108,8 @@ class Supervisor : private platform::Tracer::Hooks {
   void on_root_exit(int wait_status) override;
   void on_signal_stop(pid_t tid, int sig) override;
   void on_new_task(pid_t parent, pid_t child) override;
+  void on_group_exit(pid_t tgid, int wait_status) override;
+  std::optional<platform::SentAnswers::Answer> take_sent_answer(pid_t tid);
   bool put_back_dropped_answer(pid_t tid, const platform::SentAnswers::Answer& sent);
   static bool stopped_in(pid_t tid, const platform::SentAnswers::Answer& call, user_regs_struct* out = nullptr);
   void restart_unserved_call(pid_t tid);
@@ -114,6 +125,10 @@ class Supervisor : private platform::Tracer::Hooks {
   trace::CallObserver observer_;
   platform::Tracer tracer_;
   std::unique_ptr<platform::UnotifyListener> listener_;
+  // The listeners of programs started later (each loaded a filter of its own).
+  std::vector<std::unique_ptr<platform::UnotifyListener>> exec_listeners_;
+  std::unordered_map<pid_t, std::function<void(int)>> exec_done_;
+  int spawner_ = -1;
   std::unique_ptr<platform::FdRoutes> routes_;  // the unotify platform's
   std::unique_ptr<ModelViews> views_;            // the model's /proc and /sys files
   std::unique_ptr<boost::asio::posix::stream_descriptor> signals_;

@@ -28,6 +28,7 @@ void register_all(Registry& r) {
   register_socket(r);
   register_fd(r);
   register_open(r);
+  register_splice(r);
   register_epoll(r);
 }
 

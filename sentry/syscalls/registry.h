@@ -32,6 +32,7 @@ void register_sched(Registry& r);
 void register_socket(Registry& r);
 void register_fd(Registry& r);
 void register_open(Registry& r);
+void register_splice(Registry& r);
 void register_epoll(Registry& r);
 
 }  // namespace sentry::syscalls

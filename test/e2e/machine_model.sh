@@ -49,6 +49,13 @@ check "host policy of the guest thread (chrt)" SCHED_OTHER "$policy"
 wait
 rm -f /tmp/machine_model.$$
 
+# busybox's cat copies with sendfile: from a model file that gives EINVAL and
+# it falls back to read/write (a FUSE splice of a size-0 file gave nothing).
+check "busybox cat /proc/self/status (sendfile)" "$(printf 'Name:\tbusybox')" \
+  "$("$SENTRY" run -- busybox cat /proc/self/status 2>&1 | head -1)"
+check "busybox cat /proc/cpuinfo under --cpus 2" 2 \
+  "$("$SENTRY" run --cpus 2 -- busybox cat /proc/cpuinfo 2>&1 | grep -c ^processor)"
+
 # ffmpeg sizes its x264 thread pool from the CPUs it sees.
 threads() {
   r=$(mktemp)

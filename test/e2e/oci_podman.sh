@@ -25,10 +25,10 @@ check() {  # check WHAT GOT WANT
   if [ "$2" = "$3" ]; then echo "ok: $1: $2"; else echo "FAIL: $1: got '$2', want '$3'"; fail=1; fi
 }
 
-out=$(timeout 120 $P run --rm "$image" sh -c 'id; nproc; head -1 /proc/self/status' 2>&1)
+out=$(timeout 120 $P run --rm "$image" sh -c 'id; nproc; cat /proc/self/status | head -1' 2>&1)
 check "run --rm: id" "$(echo "$out" | sed -n 1p)" "uid=0(root) gid=0(root)"
 check "run --rm: nproc" "$(echo "$out" | sed -n 2p)" "$(nproc)"
-check "run --rm: /proc/self/status" "$(echo "$out" | sed -n 3p)" "$(printf 'Name:\thead')"
+check "run --rm: cat /proc/self/status | head" "$(echo "$out" | sed -n 3p)" "$(printf 'Name:\tcat')"
 # The model's CPUs follow --cpus (the cgroup quota) and --cpuset-cpus.
 check "--cpus 1: nproc" "$(timeout 120 $P run --rm --cpus 1 "$image" nproc 2>&1)" 1
 check "--cpus 1: /proc/cpuinfo" "$(timeout 120 $P run --rm --cpus 1 "$image" grep -c ^processor /proc/cpuinfo 2>&1)" 1
@@ -44,6 +44,14 @@ timeout 120 $P run -d --name $d "$image" sh -c 'trap "echo got-term; exit 5" TER
 sleep 1
 check "run -d: ps" "$(podman ps --filter name=$d --format '{{.Status}}' | cut -d' ' -f1)" Up
 check "run -d: logs" "$(podman logs $d 2>&1)" up
+# exec: another program in the running container, supervised by its sentry.
+check "exec: output" "$(timeout 60 $P exec $d sh -c 'echo from-exec; hostname' 2>&1 | head -1)" from-exec
+timeout 60 $P exec $d sh -c 'exit 6' >/dev/null 2>&1
+check "exec: exit code" "$?" 6
+check "exec -u 1000 -e -w" "$(timeout 60 $P exec -u 1000 -e X=y -w /tmp $d sh -c 'echo $(id -u) $X $(pwd)' 2>&1)" "1000 y /tmp"
+check "exec -t: a terminal of the container's devpts" "$(timeout 60 $P exec -t $d tty 2>&1 | tr -d '\r')" /dev/pts/0
+check "exec: the container's processes (ps in the container)" \
+  "$(timeout 60 $P exec $d sh -c 'ls /proc | grep -c "^[0-9]"' 2>&1)" 4
 timeout 120 $P stop -t 10 $d >/dev/null 2>&1
 check "stop (SIGTERM): exit code" "$(podman inspect $d --format '{{.State.ExitCode}}')" 5
 check "stop: logs" "$(podman logs $d 2>&1 | tr '\n' ' ')" "up got-term "
