@@ -10,7 +10,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     libseccomp-dev libboost-dev libspdlog-dev libcli11-dev catch2 nlohmann-json3-dev \
     libbenchmark-dev libfuse3-dev ffmpeg strace python3 procps busybox nginx-light libnginx-mod-rtmp \
     xxd iproute2 util-linux \
-    podman runc containerd netavark aardvark-dns iptables uidmap catatonit >/dev/null
+    podman runc containerd netavark aardvark-dns iptables uidmap catatonit curl >/dev/null
 fi
 # sentry serves the model's /proc and /sys files through FUSE. Debian's udev
 # makes /dev/fuse mode 0666 (ordinary users mount FUSE filesystems, a rootless

@@ -3,7 +3,7 @@
 # an image imported from a root filesystem of the host's own files (no
 # registry): run --rm, the CPUs a container sees (--cpus), hostname, exit
 # codes, run -d / ps / logs / stop (SIGTERM, then SIGKILL after the timeout)
-# / rm.
+# / rm, exec, a published port with a volume.
 set -u
 sentry=$(readlink -f "$1")
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -13,7 +13,7 @@ work=$(mktemp -d /tmp/oci_podman.XXXXXX)
 image=localhost/sentry-e2e-$$
 P="podman --runtime $sentry"
 cleanup() {
-  podman rm -f sentry-e2e-d-$$ sentry-e2e-k-$$ >/dev/null 2>&1
+  podman rm -f sentry-e2e-d-$$ sentry-e2e-k-$$ sentry-e2e-w-$$ >/dev/null 2>&1
   podman rmi -f "$image" >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -55,6 +55,16 @@ check "stop (SIGTERM): exit code" "$(podman inspect $d --format '{{.State.ExitCo
 check "stop: logs" "$(podman logs $d 2>&1 | tr '\n' ' ')" "up got-term "
 timeout 60 $P rm $d >/dev/null 2>&1
 check "rm" "$(podman ps -a --filter name=$d --format '{{.Names}}')" ""
+
+# A published port and a volume: busybox httpd in the container, curl from the host.
+w=sentry-e2e-w-$$
+port=$((20000 + $$ % 20000))
+mkdir -p "$work/www" && echo served-by-sentry > "$work/www/index.html"
+timeout 120 $P run -d --name $w -p 127.0.0.1:$port:8080 -v "$work/www:/www:ro" "$image" httpd -f -p 8080 -h /www >/dev/null
+got=""
+for _ in $(seq 50); do got=$(curl -s --max-time 2 "http://127.0.0.1:$port/index.html") && [ -n "$got" ] && break; sleep 0.2; done
+check "-p and -v: the host fetches the container's page" "$got" served-by-sentry
+timeout 60 podman rm -f $w >/dev/null 2>&1
 
 k=sentry-e2e-k-$$
 timeout 120 $P run -d --name $k "$image" sh -c 'trap "" TERM; while :; do sleep 0.1; done' >/dev/null
