@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "sentry/sandbox/fd_passing.h"
+
 namespace sentry::oci {
 
 namespace {
@@ -98,21 +100,7 @@ int send_request(int dirfd, const std::string& request, const std::vector<int>& 
     return -1;
   }
   const std::string line = request + "\n";
-  std::vector<char> cbuf(CMSG_SPACE(fds.size() * sizeof(int)));
-  iovec iov{const_cast<char*>(line.data()), line.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  if (!fds.empty()) {
-    msg.msg_control = cbuf.data();
-    msg.msg_controllen = cbuf.size();
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(fds.size() * sizeof(int));
-    std::memcpy(CMSG_DATA(c), fds.data(), fds.size() * sizeof(int));
-  }
-  if (sendmsg(fd, &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
+  if (sandbox::send_with_fds(fd, line, fds) != static_cast<ssize_t>(line.size())) {
     *error = std::string("sending the request: ") + std::strerror(errno);
     close(fd);
     return -1;

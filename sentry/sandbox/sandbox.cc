@@ -20,6 +20,7 @@
 #include <cstring>
 
 #include "sentry/platform/tracer.h"
+#include "sentry/sandbox/fd_passing.h"
 #include "sentry/sandbox/write_file.h"
 #include "vfs/namespace_builder.h"
 
@@ -146,20 +147,8 @@ std::string open_console(int console_fd) {
   if (master < 0 || unlockpt(master) != 0) return errno_text("opening the console (/dev/ptmx)");
   int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
   if (slave < 0) return errno_text("opening the console's slave");
-  char name[] = "/dev/ptmx";
-  iovec iov{name, sizeof name - 1};
-  char cbuf[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = cbuf;
-  msg.msg_controllen = sizeof cbuf;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &master, sizeof master);
-  if (sendmsg(console_fd, &msg, MSG_NOSIGNAL) < 0) return errno_text("sending the console to the console socket");
+  if (send_with_fds(console_fd, "/dev/ptmx", {master}) < 0)
+    return errno_text("sending the console to the console socket");
   close(master);
   close(console_fd);
   for (int fd = 0; fd <= 2; ++fd)
@@ -625,21 +614,9 @@ std::optional<Spawned> spawn(const Sandbox& box, const ProgramRequest& req, std:
   int one = 1;
   setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
   const std::string body = encode_request(req);
-  int fds[5] = {sv[1], req.stdio[0], req.stdio[1], req.stdio[2], req.console_fd};
-  const std::size_t nfds = req.console_fd >= 0 ? 5 : 4;
-  char cbuf[CMSG_SPACE(sizeof fds)] = {};
-  iovec iov{const_cast<char*>(body.data()), body.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = cbuf;
-  msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-  std::memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
-  const bool sent = sendmsg(box.spawner, &msg, MSG_NOSIGNAL) == static_cast<ssize_t>(body.size());
+  std::vector<int> fds = {sv[1], req.stdio[0], req.stdio[1], req.stdio[2]};
+  if (req.console_fd >= 0) fds.push_back(req.console_fd);
+  const bool sent = send_with_fds(box.spawner, body, fds) == static_cast<ssize_t>(body.size());
   close(sv[1]);
   if (!sent) {
     *error = errno_text("asking the sandbox's spawner");
