@@ -472,7 +472,7 @@ int write_spec(const OciArgs& a) {
 
 void add_oci_globals(CLI::App& app, OciGlobals& g) {
   auto mark = [&g](const std::string&) { g.given = true; };
-  app.add_option("--root", g.root, "OCI runtime: where containers' state lives (default /run/sentry)")
+  app.add_option("--root", g.root, "OCI runtime: where containers' state lives (default /run/sentry; for an ordinary user $XDG_RUNTIME_DIR/sentry)")
       ->each(mark);
   app.add_option("--log", g.log, "OCI runtime: write sentry's log to FILE")->each(mark);
   app.add_option("--log-format", g.log_format, "OCI runtime: log format, text or json")
@@ -562,7 +562,15 @@ void setup_runtime_log(const OciGlobals& g) {
   spdlog::set_default_logger(logger);
 }
 
-std::optional<int> oci_command(CLI::App& app, const OciGlobals& g, const OciArgs& a) {
+std::string default_state_root() {
+  if (geteuid() == 0) return "/run/sentry";
+  if (const char* xdg = getenv("XDG_RUNTIME_DIR"); xdg != nullptr && *xdg != '\0') return std::string(xdg) + "/sentry";
+  return "/tmp/sentry-" + std::to_string(geteuid());
+}
+
+std::optional<int> oci_command(CLI::App& app, const OciGlobals& given, const OciArgs& a) {
+  OciGlobals g = given;
+  if (g.root.empty()) g.root = default_state_root();
   if (app.got_subcommand("create")) return create_container(g, a, false, false);
   if (app.got_subcommand("start")) return start_container(g, a);
   if (app.got_subcommand("state")) return state_container(g, a);
@@ -579,7 +587,9 @@ std::optional<int> oci_command(CLI::App& app, const OciGlobals& g, const OciArgs
   return std::nullopt;
 }
 
-int oci_run(const OciGlobals& g, const OciArgs& a) {
+int oci_run(const OciGlobals& given, const OciArgs& a) {
+  OciGlobals g = given;
+  if (g.root.empty()) g.root = default_state_root();
   if (a.detach) return create_container(g, a, true, false);
   return create_container(g, a, true, true);
 }

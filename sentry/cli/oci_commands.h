@@ -14,7 +14,7 @@
 namespace sentry::cli {
 
 struct OciGlobals {
-  std::string root = "/run/sentry";  // where containers' state lives
+  std::string root;                  // where containers' state lives (default_state_root())
   std::string log;                   // runtime log file ("": stderr)
   std::string log_format = "text";
   bool systemd_cgroup = false;       // accepted; sentry makes its own cgroups
@@ -53,6 +53,10 @@ void add_oci_run_options(CLI::App* run, OciArgs& args);
 // Whether `run` was called runc's way (a bundle, a detach or pid file, or a
 // global runtime option): then its one argument is a container id.
 bool oci_run_requested(const OciGlobals& g, const OciArgs& args);
+
+// /run/sentry for root; $XDG_RUNTIME_DIR/sentry (or /tmp/sentry-UID) for
+// an ordinary user, as runc does.
+std::string default_state_root();
 
 // Sends sentry's log where --log says, in --log-format.
 void setup_runtime_log(const OciGlobals& g);

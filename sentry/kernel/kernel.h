@@ -28,6 +28,9 @@ namespace sentry::kernel {
 struct MachineConfig {
   int cpus = 1;                      // --cpus: virtual CPUs 0..cpus-1
   std::string uname_release;         // --uname-release; empty: the host's
+  // The nodename uname reports when sentry cannot read it from the guest's
+  // UTS namespace (a rootless run cannot join it); empty: sentry's own.
+  std::string nodename;
   std::uint64_t memory_bytes = 0;    // --memory; 0: the host's
   std::optional<uid_t> uid;          // --uid; unset: the invoking user's
   std::optional<gid_t> gid;          // --gid

@@ -206,6 +206,7 @@ int run_monitor(const MonitorOptions& o, const StateDir& dir, int ready_fd) {
     if (eq == std::string::npos || eq == 0) continue;
     setenv(e.substr(0, eq).c_str(), e.substr(eq + 1).c_str(), 1);
   }
+  bool opts_isolated = false;
   // The container's network namespace is the monitor's own: sentry makes
   // the guest's TCP and UDP sockets there, and an engine that sets up the
   // namespace after `create` finds it through the pid it was given
@@ -215,6 +216,11 @@ int run_monitor(const MonitorOptions& o, const StateDir& dir, int ready_fd) {
     if (fd < 0 || setns(fd, CLONE_NEWNET) != 0)
       return fail(errno_text("joining the network namespace " + spec.netns_path));
     close(fd);
+  } else if (spec.network == NetworkMode::kPrivate && geteuid() != 0) {
+    // An ordinary user cannot make a network namespace outside a user
+    // namespace: the guest gets sentry's isolated network (loopback only),
+    // which is what a new namespace gives it.
+    opts_isolated = true;
   } else if (spec.network == NetworkMode::kPrivate) {
     if (unshare(CLONE_NEWNET) != 0) return fail(errno_text("creating the container's network namespace"));
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -230,6 +236,7 @@ int run_monitor(const MonitorOptions& o, const StateDir& dir, int ready_fd) {
     if (it->second == "ptrace") opts.platform = platform::PlatformKind::kPtrace;
     else if (it->second != "unotify") return fail(std::string(kAnnotationPlatform) + ": unotify or ptrace");
   }
+  opts.isolated_network = opts_isolated;
   opts.exit_with_root = true;  // a container ends with its init, as a PID namespace does
   opts.spawner = geteuid() == 0;  // `exec` (a rootless sandbox cannot have more programs yet)
   opts.machine.cpus = spec.cpus.value_or(cli::host_cpu_count());

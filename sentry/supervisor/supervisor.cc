@@ -212,6 +212,7 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   kernel_.guest_netns = box->netns;
   kernel_.guest_in_user_namespace = true;
   kernel_.isolated_network = opts_.isolated_network;
+  if (opts_.ids.rootless) kernel_.config.nodename = opts_.hostname;
   // uname's nodename and domainname are the guest's UTS namespace's (an OCI
   // bundle's hostname): sentry answers uname from there. (A rootless sentry
   // cannot join it; the guest's copy of the host's name stays what it was.)

@@ -33,6 +33,10 @@ void sys_uname(kernel::Kernel& k, const SyscallPtr& call) {
     std::memcpy(u.release, k.config.uname_release.data(),
                 std::min(k.config.uname_release.size(), sizeof u.release - 1));
   }
+  if (!k.config.nodename.empty()) {
+    std::memset(u.nodename, 0, sizeof u.nodename);
+    std::memcpy(u.nodename, k.config.nodename.data(), std::min(k.config.nodename.size(), sizeof u.nodename - 1));
+  }
   if (!call->memory().write(call->arg(0), &u, sizeof u)) {
     call->fail(EFAULT);
     return;

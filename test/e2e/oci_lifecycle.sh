@@ -5,7 +5,7 @@
 # runc is installed, for runc; the two transcripts must match, and sentry's
 # must match the one written here (runc 1.1's, recorded on Debian 12).
 set -u
-sentry=$1
+sentry=$(readlink -f "$1")
 here=$(cd "$(dirname "$0")/../.." && pwd)
 [ "$(id -u)" = 0 ] || { echo "SKIP: the OCI runtime needs root"; exit 77; }
 work=$(mktemp -d /tmp/oci_lifecycle.XXXXXX)
@@ -118,6 +118,19 @@ if [ "$mine" != "$expected" ]; then
   fail=1
 else
   echo "ok: sentry: $(echo "$mine" | wc -l) steps as runc"
+fi
+# Rootless: an ordinary user runs a bundle (state under /tmp/sentry-UID).
+if command -v setpriv >/dev/null; then
+  chmod -R a+rX "$work"
+  out=$(cd / && timeout 60 setpriv --reuid 65534 --regid 65534 --clear-groups env -u XDG_RUNTIME_DIR \
+        "$sentry" run --bundle "$work/exit7" r1 2>&1)
+  code=$?
+  if [ "$code" = 7 ] && [ "$out" = "hostname=oci" ]; then
+    echo "ok: rootless run --bundle: exit 7, $out"
+  else
+    echo "FAIL: rootless run --bundle: exit $code, output: $out"
+    fail=1
+  fi
 fi
 if runc=$(command -v runc); then
   theirs=$(transcript "$runc")
