@@ -623,3 +623,35 @@ TEST_CASE("vfs: the program's directory is granted read-only where the host's tr
   MountTable r = must_build(reachable);
   CHECK(r.find("/usr/bin").guest == "/");
 }
+
+TEST_CASE("vfs: OCI mounts: tmpfs, file binds, outer places first, a writable root without default places") {
+  TempDir d;
+  const std::string root = make_root(d);
+  { std::ofstream(root + "/data/hosts") << "127.0.0.1 localhost\n"; }
+  MountOptions o;
+  o.root = root;
+  o.root_writable = true;
+  o.default_places = false;
+  o.binds = {root + "/data/hosts:/run/x/hosts:ro", root + "/data:/mnt"};
+  o.tmpfs = {"/run:mode=755,size=64k"};
+  MountTable t = must_build(o);
+  CHECK_FALSE(t.mounts().front().read_only);
+  const Mount& run = t.find("/run");
+  CHECK(run.kind == MountKind::kTmpfs);
+  CHECK(run.tmpfs_options == "mode=755,size=64k");
+  const Mount& hosts = t.find("/run/x/hosts");
+  CHECK(hosts.file);
+  CHECK(hosts.read_only);
+  CHECK_FALSE(t.find("/mnt").file);
+  // The tmpfs at /run comes before the bind below it, whatever the order given.
+  std::size_t run_at = 0, hosts_at = 0;
+  for (std::size_t i = 0; i < t.mounts().size(); ++i) {
+    if (t.mounts()[i].guest == "/run") run_at = i;
+    if (t.mounts()[i].guest == "/run/x/hosts") hosts_at = i;
+  }
+  CHECK(run_at < hosts_at);
+  // No working directory or /tmp made writable.
+  CHECK(t.find("/tmp").guest == "/");
+  o.tmpfs = {"/"};
+  CHECK(build_error(o).find("not /") != std::string::npos);
+}
