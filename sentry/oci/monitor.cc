@@ -318,11 +318,11 @@ int run_monitor(const MonitorOptions& o, const StateDir& dir, int ready_fd) {
     server = std::make_shared<ControlServer>(sup, listen_fd);
     server->start();
   };
+  opts.on_stopped = [&] { server.reset(); };
   cli::RunOutputs out;
   if (auto it = spec.annotations.find(kAnnotationReport); it != spec.annotations.end()) out.report_file = it->second;
   if (auto it = spec.annotations.find(kAnnotationTrace); it != spec.annotations.end()) out.trace_file = it->second;
   auto code = cli::supervise(opts, spec.args, out, &error);
-  server.reset();
   unlinkat(dir.fd(), "control", 0);
   if (!code) {
     if (killed_by != 0) return 128 + killed_by;

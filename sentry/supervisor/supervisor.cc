@@ -242,6 +242,7 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   tracer_.drain();  // stops that arrived before the loop started
   if (opts_.on_running) opts_.on_running(*this);
   io_.run();
+  if (opts_.on_stopped) opts_.on_stopped();
 
   sigprocmask(SIG_SETMASK, &original, nullptr);
   int exec_errno = sandbox::read_exec_error(exec_error_fd_);

@@ -70,6 +70,9 @@ struct RunOptions {
   // Called on the loop's thread just before the loop runs (the OCI
   // monitor's control socket is served from there).
   std::function<void(class Supervisor&)> on_running;
+  // Called once the loop has ended: what on_running put on the loop must go
+  // before the loop does.
+  std::function<void()> on_stopped;
   // More programs may be started in the running sandbox (exec_program).
   bool spawner = false;
 };
