@@ -18,6 +18,8 @@ mkdir -p "$out/hls"
 echo "a write next to it is refused:"
 (cd "$out" && $S run --rw ./hls -- sh -c 'echo x > elsewhere.txt' || true)
 echo
-$S report "$out/ffmpeg.json" --html "$out/ffmpeg.html" | head -n 60
+# (Through a file: with pipefail, head's early exit would fail the demo by SIGPIPE.)
+$S report "$out/ffmpeg.json" --html "$out/ffmpeg.html" > "$out/summary.txt"
+head -n 60 "$out/summary.txt"
 echo
 echo "Full report: $out/ffmpeg.json   HTML page: $out/ffmpeg.html"
