@@ -1,5 +1,7 @@
 #include "vfs/view_mounter.h"
 
+#include "sentry/sandbox/fd_passing.h"
+
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <linux/openat2.h>
@@ -29,23 +31,8 @@ constexpr int kMntns = 4;
 constexpr int kInit = 5;  // a pidfd of the sandbox's init
 constexpr std::size_t kMaxRequest = 1 << 16;
 
-void send_text(int sock, char tag, const std::string& text, const int* fds = nullptr, int nfds = 0) {
-  std::string msg = tag + text;
-  iovec iov{msg.data(), msg.size()};
-  msghdr m{};
-  m.msg_iov = &iov;
-  m.msg_iovlen = 1;
-  char cbuf[CMSG_SPACE(2 * sizeof(int))] = {};
-  if (nfds > 0) {
-    m.msg_control = cbuf;
-    m.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-    cmsghdr* c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-    std::memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
-  }
-  sendmsg(sock, &m, MSG_NOSIGNAL);
+void send_text(int sock, char tag, const std::string& text, const std::vector<int>& fds = {}) {
+  sandbox::send_with_fds(sock, tag + text, fds);
 }
 
 [[noreturn]] void fail(const std::string& what) {
@@ -119,8 +106,8 @@ int bind_one(int fuse_mnt, int root, const char* from, const char* to, bool read
   // anything (no FUSE request).
   struct statx sx {};
   if (statx(mnt, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE, &sx) != 0) fail("statx of the FUSE mount");
-  const int fds[2] = {fuse, sys};  // sentry serves the one, reads the other
-  send_text(kSock, 'R', std::to_string(makedev(sx.stx_dev_major, sx.stx_dev_minor)), fds, 2);
+  // sentry serves the one, reads the other
+  send_text(kSock, 'R', std::to_string(makedev(sx.stx_dev_major, sx.stx_dev_minor)), {fuse, sys});
   close(sys);
   close(fuse);
   std::string req(kMaxRequest, '\0');
@@ -193,31 +180,20 @@ std::unique_ptr<ViewMounter> ViewMounter::start(int mntns, pid_t init, std::stri
   m->sock_ = sv[0];
   // Its first message: ready with the clone of /sys, or why not.
   char buf[512];
-  char cbuf[CMSG_SPACE(2 * sizeof(int))];
-  iovec iov{buf, sizeof buf};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = cbuf;
-  msg.msg_controllen = sizeof cbuf;
-  ssize_t n;
-  do {
-    n = recvmsg(m->sock_, &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
+  sandbox::Received got = sandbox::recv_with_fds(m->sock_, buf, sizeof buf, 2);
+  const ssize_t n = got.n;
   if (n <= 0 || buf[0] != 'R') {
     *error = "the mounter of sentry's /proc and /sys files did not start";
     if (n > 1 && buf[0] == 'E') *error += ": " + std::string(buf + 1, static_cast<std::size_t>(n - 1));
     return nullptr;
   }
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (c == nullptr || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(2 * sizeof(int))) {
+  if (got.fds.size() != 2) {
+    for (int fd : got.fds) close(fd);
     *error = "the mounter of sentry's /proc and /sys files sent no FUSE device";
     return nullptr;
   }
-  int fds[2];
-  std::memcpy(fds, CMSG_DATA(c), sizeof fds);
-  m->fuse_ = fds[0];
-  m->sysfs_ = fds[1];
+  m->fuse_ = got.fds[0];
+  m->sysfs_ = got.fds[1];
   m->dev_ = static_cast<dev_t>(std::stoull(std::string(buf + 1, static_cast<std::size_t>(n - 1))));
   return m;
 }

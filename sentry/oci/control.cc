@@ -69,21 +69,9 @@ std::optional<std::string> read_request(int fd, int timeout_ms, std::vector<int>
   pollfd p{fd, POLLIN, 0};
   if (poll(&p, 1, timeout_ms) != 1) return std::nullopt;
   std::vector<char> buf(256 * 1024);
-  int got[8];
-  char cbuf[CMSG_SPACE(sizeof got)];
-  iovec iov{buf.data(), buf.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = cbuf;
-  msg.msg_controllen = sizeof cbuf;
-  ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-  for (cmsghdr* c = n > 0 ? CMSG_FIRSTHDR(&msg) : nullptr; c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    std::memcpy(got, CMSG_DATA(c), count * sizeof(int));
-    fds->insert(fds->end(), got, got + count);
-  }
+  sandbox::Received got = sandbox::recv_with_fds(fd, buf.data(), buf.size(), 8);
+  const ssize_t n = got.n;
+  fds->insert(fds->end(), got.fds.begin(), got.fds.end());
   if (n <= 0) return std::nullopt;
   std::string line(buf.data(), static_cast<std::size_t>(n));
   const std::size_t nl = line.find('\n');

@@ -351,22 +351,11 @@ std::optional<ProgramRequest> decode_request(const char* data, std::size_t len) 
       _exit(1);
     }
     if (p[1].revents != 0) _exit(0);
-    int fds[5] = {-1, -1, -1, -1, -1};
-    char cbuf[CMSG_SPACE(sizeof fds)];
-    iovec iov{buf.data(), buf.size()};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cbuf;
-    msg.msg_controllen = sizeof cbuf;
-    ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    if (n < 0 && errno == EINTR) continue;
+    Received got = recv_with_fds(sock, buf.data(), buf.size(), 5);
+    const ssize_t n = got.n;
     if (n <= 0) _exit(0);
-    std::size_t nfds = 0;
-    if (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr && c->cmsg_type == SCM_RIGHTS) {
-      nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      std::memcpy(fds, CMSG_DATA(c), nfds * sizeof(int));
-    }
+    const std::vector<int>& fds = got.fds;
+    const std::size_t nfds = fds.size();
     auto req = decode_request(buf.data(), static_cast<std::size_t>(n));
     if (req && nfds >= 4) {
       pid_t c1 = fork();
@@ -454,12 +443,10 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
     return std::nullopt;
   }
   int sv[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+  if (!credentials_pair(sv)) {
     *error = errno_text("socketpair");
     return std::nullopt;
   }
-  int one = 1;
-  setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
   // Root makes the guest's user namespace beforehand (its fd also idmaps the
   // granted places); a rootless sandbox makes it in the first child.
   int userns = spec.ids.rootless ? -1 : make_user_namespace(spec.ids, error);
@@ -527,15 +514,8 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
   };
   for (;;) {
     char buf[512];
-    char cbuf[CMSG_SPACE(sizeof(ucred))];
-    iovec iov{buf, sizeof buf};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cbuf;
-    msg.msg_controllen = sizeof cbuf;
-    ssize_t n = recvmsg(sv[0], &msg, MSG_CMSG_CLOEXEC);
-    if (n < 0 && errno == EINTR) continue;
+    Received got = recv_with_fds(sv[0], buf, sizeof buf, 0);
+    const ssize_t n = got.n;
     if (n <= 0) return fail("the sandbox's init ended before the program started");
     if (buf[0] == 'M') return fail(std::string(buf + 1, static_cast<std::size_t>(n - 1)));
     if (buf[0] == 'I' && n == 1 + static_cast<ssize_t>(sizeof(pid_t))) {
@@ -544,11 +524,8 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
       continue;
     }
     if (buf[0] != 'R') return fail("unexpected message from the sandbox");
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    if (c == nullptr || c->cmsg_type != SCM_CREDENTIALS) return fail("the program's credentials did not arrive");
-    ucred cred;
-    std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
-    box.root = cred.pid;
+    if (!got.cred) return fail("the program's credentials did not arrive");
+    box.root = got.cred->pid;
     // The init's pid comes from another sender and may arrive after the
     // program's message: both are needed (the mounter ends with the init).
     if (box.init > 0) break;
@@ -607,12 +584,10 @@ std::optional<Spawned> spawn(const Sandbox& box, const ProgramRequest& req, std:
     return std::nullopt;
   }
   int sv[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+  if (!credentials_pair(sv)) {
     *error = errno_text("socketpair");
     return std::nullopt;
   }
-  int one = 1;
-  setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
   const std::string body = encode_request(req);
   std::vector<int> fds = {sv[1], req.stdio[0], req.stdio[1], req.stdio[2]};
   if (req.console_fd >= 0) fds.push_back(req.console_fd);
@@ -626,20 +601,10 @@ std::optional<Spawned> spawn(const Sandbox& box, const ProgramRequest& req, std:
   // The program's 'R' (its pid from the credentials), or what failed.
   pollfd p{sv[0], POLLIN, 0};
   char buf[512];
-  char credbuf[CMSG_SPACE(sizeof(ucred))];
-  iovec riov{buf, sizeof buf};
-  msghdr r{};
-  r.msg_iov = &riov;
-  r.msg_iovlen = 1;
-  r.msg_control = credbuf;
-  r.msg_controllen = sizeof credbuf;
-  ssize_t n = poll(&p, 1, 10000) == 1 ? recvmsg(sv[0], &r, MSG_CMSG_CLOEXEC) : -1;
-  cmsghdr* cred = n > 0 ? CMSG_FIRSTHDR(&r) : nullptr;
-  if (n > 0 && buf[0] == 'R' && cred != nullptr && cred->cmsg_type == SCM_CREDENTIALS) {
-    ucred u;
-    std::memcpy(&u, CMSG_DATA(cred), sizeof u);
-    return Spawned{u.pid, sv[0]};
-  }
+  Received got;
+  if (poll(&p, 1, 10000) == 1) got = recv_with_fds(sv[0], buf, sizeof buf, 0);
+  const ssize_t n = got.n;
+  if (n > 0 && buf[0] == 'R' && got.cred) return Spawned{got.cred->pid, sv[0]};
   *error = n > 1 && buf[0] == 'M' ? std::string(buf + 1, static_cast<std::size_t>(n - 1))
                                   : "the new program did not start";
   close(sv[0]);
