@@ -224,17 +224,7 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   // From here on sentry needs none of its host powers but those it serves
   // the guest with (sentry/sandbox/self_filter.h).
   if (std::string e = sandbox::harden_self(); !e.empty()) spdlog::warn("hardening sentry itself: {}", e);
-  kernel_.tree.add_root(root_, *program);
-  // The model starts from the guest's identity (guest ids; the host's
-  // status is re-read at the launch exec), with the run's --uid/--gid.
-  kernel::Credentials creds = kernel::Credentials::from_host(kernel_.config);
-  creds.no_new_privs = true;
-  kernel_.tree.task(root_)->creds = creds;
-  kernel_.tree.group_of(root_)->limits = kernel::ResourceLimits::from_host(root_);
-  // With fewer virtual than host CPUs, keep the CPU numbers the guest reads
-  // without a syscall (rseq cpu_id, vDSO getcpu) below --cpus. The root is
-  // still stopped before its first instruction, and children inherit this.
-  kernel::HostCpuMap::current().pin(root_, kernel::VirtualCpuSet(kernel_.config.cpus).all());
+  adopt_program(root_, *program, /*primary=*/true, kernel::Credentials::from_host(kernel_.config));
 
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   signals_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, sfd);
@@ -318,6 +308,19 @@ std::vector<pid_t> Supervisor::guest_pids() const {
   return pids;
 }
 
+// A seized program, stopped before its first instruction, enters the model:
+// its identity (guest ids; the host's status is re-read at its launch exec)
+// with no_new_privs, its limits, and its CPUs. With fewer virtual than host
+// CPUs, the CPU numbers the guest reads without a syscall (rseq cpu_id, vDSO
+// getcpu) stay below --cpus; children inherit the pinning.
+void Supervisor::adopt_program(pid_t pid, const std::string& image, bool primary, kernel::Credentials creds) {
+  kernel_.tree.add_root(pid, image, primary);
+  creds.no_new_privs = true;
+  kernel_.tree.task(pid)->creds = creds;
+  kernel_.tree.group_of(pid)->limits = kernel::ResourceLimits::from_host(pid);
+  kernel::HostCpuMap::current().pin(pid, kernel::VirtualCpuSet(kernel_.config.cpus).all());
+}
+
 std::optional<pid_t> Supervisor::exec_program(const sandbox::ProgramRequest& req,
                                               std::function<void(int status)> done, std::string* error) {
   if (root_status_ && opts_.exit_with_root) {
@@ -336,15 +339,11 @@ std::optional<pid_t> Supervisor::exec_program(const sandbox::ProgramRequest& req
   };
   if (int rc = platform::Tracer::seize(spawned->pid); rc != 0)
     return give_up(std::string("PTRACE_SEIZE: ") + std::strerror(-rc));
-  kernel_.tree.add_root(spawned->pid, req.program, /*primary=*/false);
   kernel::Credentials creds = kernel::Credentials::from_host(kernel_.config);
   creds.ruid = creds.euid = creds.suid = creds.fsuid = req.uid;
   creds.rgid = creds.egid = creds.sgid = creds.fsgid = req.gid;
   creds.groups.clear();
-  creds.no_new_privs = true;
-  kernel_.tree.task(spawned->pid)->creds = creds;
-  kernel_.tree.group_of(spawned->pid)->limits = kernel::ResourceLimits::from_host(spawned->pid);
-  kernel::HostCpuMap::current().pin(spawned->pid, kernel::VirtualCpuSet(kernel_.config.cpus).all());
+  adopt_program(spawned->pid, req.program, /*primary=*/false, creds);
   tracer_.expect_launch(spawned->pid);
   auto filter = platform::SeccompFilter::build(policy_, error);
   if (!filter) return give_up(*error);

@@ -113,6 +113,7 @@ class Supervisor : private platform::Tracer::Hooks {
   void on_new_task(pid_t parent, pid_t child) override;
   void on_group_exit(pid_t tgid, int wait_status) override;
   std::optional<platform::SentAnswers::Answer> take_sent_answer(pid_t tid);
+  void adopt_program(pid_t pid, const std::string& image, bool primary, kernel::Credentials creds);
   bool put_back_dropped_answer(pid_t tid, const platform::SentAnswers::Answer& sent);
   static bool stopped_in(pid_t tid, const platform::SentAnswers::Answer& call, user_regs_struct* out = nullptr);
   void restart_unserved_call(pid_t tid);

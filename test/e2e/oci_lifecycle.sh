@@ -119,6 +119,28 @@ if [ "$mine" != "$expected" ]; then
 else
   echo "ok: sentry: $(echo "$mine" | wc -l) steps as runc"
 fi
+# Attack, judged from the host: a guest of `sentry run` (which sees the host's
+# tree) tries to reach a running container's control socket and kill it.
+P="$sentry --root $work/state-attack"
+$P create --bundle "$work/loop" victim >/dev/null 2>&1 && $P start victim >/dev/null 2>&1
+sock="$work/state-attack/victim/control"
+attempt=$(cd / && timeout 60 "$sentry" run -- python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.connect(sys.argv[1]); s.sendall(b"kill 9 1\n"); print("connected")
+except OSError as e:
+    print("refused", e.errno)' "$sock" 2>&1)
+sleep 0.3
+status=$($P state victim 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null)
+if [ "$status" = running ] && [ "${attempt%% *}" = refused ]; then
+  echo "ok: a guest cannot reach a container's control socket ($attempt); the container still runs"
+else
+  echo "FAIL: guest's attempt on the control socket: '$attempt', container status afterwards: '$status'"
+  fail=1
+fi
+$P delete --force victim >/dev/null 2>&1
+
 # Rootless: an ordinary user runs a bundle (state under /tmp/sentry-UID).
 if command -v setpriv >/dev/null; then
   chmod -R a+rX "$work"
