@@ -86,20 +86,31 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
   for (const std::string& spec : opts.binds) {
     std::size_t c1 = spec.find(':');
     if (c1 == std::string::npos || c1 == 0) {
-      *error = "--bind " + spec + ": expected HOST:GUEST[:ro|:rw]";
+      *error = "--bind " + spec + ": expected HOST:GUEST[:OPTIONS]";
       return std::nullopt;
     }
     std::string host = spec.substr(0, c1);
     std::string rest = spec.substr(c1 + 1);
     bool ro = false;
+    bool host_ids = false;
     if (std::size_t c2 = rest.rfind(':'); c2 != std::string::npos) {
-      std::string mode = rest.substr(c2 + 1);
-      if (mode != "ro" && mode != "rw") {
-        *error = "--bind " + spec + ": mode must be ro or rw, not '" + mode + "'";
-        return std::nullopt;
-      }
-      ro = mode == "ro";
+      // OPTIONS: comma-separated ro | rw, hostids.
+      std::string options = rest.substr(c2 + 1);
       rest = rest.substr(0, c2);
+      std::size_t start = 0;
+      do {
+        const std::size_t comma = options.find(',', start);
+        const std::string o = options.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (o == "ro" || o == "rw") {
+          ro = o == "ro";
+        } else if (o == "hostids") {
+          host_ids = true;
+        } else {
+          *error = "--bind " + spec + ": options are ro or rw and hostids, not '" + o + "'";
+          return std::nullopt;
+        }
+        start = comma == std::string::npos ? std::string::npos : comma + 1;
+      } while (start != std::string::npos);
     }
     if (rest.empty() || rest[0] != '/') {
       *error = "--bind " + spec + ": the guest path must be absolute";
@@ -109,7 +120,7 @@ std::optional<MountTable> MountTable::build(const MountOptions& opts, std::strin
     if (!h) return std::nullopt;
     struct stat st;
     const bool file = ::stat(h->c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
-    placed.push_back({normalise_lexically(rest), *h, MountKind::kHost, ro, false, file});
+    placed.push_back({normalise_lexically(rest), *h, MountKind::kHost, ro, host_ids, file});
   }
   auto depth = [](const std::string& g) { return g == "/" ? 0 : std::count(g.begin(), g.end(), '/'); };
   std::stable_sort(placed.begin(), placed.end(),

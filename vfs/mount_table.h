@@ -44,7 +44,10 @@ struct Mount {
 // What `sentry run` asks for (--root, --bind, --rw).
 struct MountOptions {
   std::string root = "/";            // host directory that is the guest's "/"
-  std::vector<std::string> binds;    // "HOST:GUEST[:ro|:rw]" (default rw); HOST a directory or a file
+  // "HOST:GUEST[:OPTIONS]"; HOST a directory or a file. OPTIONS, comma
+  // separated: ro or rw (default rw); hostids: shown with the host's ids
+  // (the guest's root is nobody there) instead of idmapped.
+  std::vector<std::string> binds;
   std::vector<std::string> tmpfs;    // "GUEST[:OPTIONS]": a new tmpfs (OPTIONS: mode=, size=, nr_inodes=)
   std::vector<std::string> rw;       // guest paths made writable (bind on themselves);
                                      // relative ones from the guest's working directory

@@ -86,7 +86,8 @@ void add_run_command(CLI::App& app, RunArgs& args) {
   // One value per occurrence, collected as they come: a vector option would
   // take the "--" that ends sentry's options as the end of its own list.
   run->add_option_function<std::string>("--bind", [&args](const std::string& v) { args.binds.push_back(v); },
-                  "HOST:GUEST[:ro|:rw] Show host directory HOST at guest path GUEST (writable unless :ro); repeatable")
+                  "HOST:GUEST[:OPTS] Show host directory HOST at guest path GUEST; OPTS comma-separated: ro or rw "
+                  "(default rw), hostids (the host's ids, not idmapped to the guest's root); repeatable")
       ->trigger_on_parse();
   run->add_option_function<std::string>("--rw", [&args](const std::string& v) { args.rw.push_back(v); },
                   "Guest path the guest may write (repeatable). The rest of the tree is read-only. "

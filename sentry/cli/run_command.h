@@ -24,7 +24,7 @@ struct RunArgs {
   std::optional<long> uid;
   std::optional<long> gid;
   std::string root;                 // --root: host directory that is the guest's "/"
-  std::vector<std::string> binds;   // --bind HOST:GUEST[:ro|:rw]
+  std::vector<std::string> binds;   // --bind HOST:GUEST[:OPTS] (vfs::MountOptions::binds)
   std::vector<std::string> rw;      // --rw GUEST_PATH
   std::string network = "host";     // --network host|isolated
   std::string host_ids;             // --host-ids BASE[:COUNT]

@@ -159,7 +159,13 @@ void parse_mounts(const json& mounts, ContainerSpec& s) {
     std::string source = get<std::string>(m.value("source", json("")), "mounts[].source");
     if (source.empty()) throw Bad{"mounts: the bind at " + dest + " has no source"};
     source = absolute_in(s.bundle, source);
-    s.binds.push_back(source + ":" + dest + (has_option(options, "ro") ? ":ro" : ":rw"));
+    // With a user namespace the container's root is an ordinary host uid:
+    // its volumes show the host's ids (host root's files are nobody's), as
+    // with runc, unless the mount asks to be idmapped. Without one the
+    // container's root is host root to runc: idmapped binds give it that.
+    const bool idmap = has_option(options, "idmap") || has_option(options, "ridmap") || member(m, "uidMappings");
+    s.binds.push_back(source + ":" + dest + (has_option(options, "ro") ? ":ro" : ":rw") +
+                      (s.host_uid_base && !idmap ? ",hostids" : ""));
   }
 }
 
@@ -259,8 +265,8 @@ std::optional<ContainerSpec> parse_config(const json& config, const std::string&
     struct stat st;
     if (stat(s.root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw Bad{"root.path: no directory " + s.root};
     if (const json* h = member(config, "hostname")) s.hostname = get<std::string>(*h, "hostname");
+    if (const json* l = member(config, "linux")) parse_linux(*l, s);  // mounts depend on the user namespace
     if (const json* m = member(config, "mounts")) parse_mounts(*m, s);
-    if (const json* l = member(config, "linux")) parse_linux(*l, s);
     if (const json* hooks = member(config, "hooks")) {
       for (auto it = hooks->begin(); it != hooks->end(); ++it)
         if (!it.value().empty()) throw Bad{"hooks." + it.key() + ": hooks are not supported by sentry"};

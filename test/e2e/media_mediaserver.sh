@@ -4,10 +4,18 @@
 # (MediaServer and ffmpeg each under their own `sentry run --report`); the two
 # HLS outputs must be identical frame by frame.
 #
-# Usage: media_mediaserver.sh SENTRY copy|reencode
+# Usage: media_mediaserver.sh SENTRY copy|reencode [sentry|podman]
 #   copy      ffmpeg -c copy: also the video of each HLS output must equal the
 #             input's frames
 #   reencode  ffmpeg re-encodes (libx264 -threads 1 -bf 0 -g 12, aac)
+#   sentry    (default) the second run is `sentry run` (MediaServer and ffmpeg)
+#   podman    the second run is a container: `podman --runtime SENTRY run` of
+#             an image holding MediaServer's libraries (tools/oci/make_rootfs.sh),
+#             the run's directory a volume at /srv (MediaServer, config.ini and
+#             the HLS it writes), RTSP and HTTP published on the host's
+#             127.0.0.1, the report through the dev.sentry.report annotation;
+#             ffmpeg pushes natively to the published port; `podman stop`
+#             stops it (needs root and podman, else skipped)
 # The MediaServer binary comes ONLY from $SENTRY_MEDIASERVER; unset: exit 77.
 # Exit 0 pass, 1 fail, 77 skipped. MEDIA_KEEP=1 keeps the work dir.
 #
@@ -38,13 +46,19 @@
 set -u
 SENTRY=${1:?usage: media_mediaserver.sh SENTRY copy|reencode}
 VARIANT=${2:?usage: media_mediaserver.sh SENTRY copy|reencode}
+LAUNCH=${3:-sentry}
 . "$(dirname "$0")/media_common.sh"
 
 case $VARIANT in copy|reencode) ;; *) echo "usage: variant must be copy or reencode"; exit 2;; esac
+case $LAUNCH in sentry|podman) ;; *) echo "usage: launch must be sentry or podman"; exit 2;; esac
 [ -n "${SENTRY_MEDIASERVER:-}" ] || media_skip "SENTRY_MEDIASERVER is not set: the MediaServer scenario did not run"
 [ -f "$SENTRY_MEDIASERVER" ] && [ -x "$SENTRY_MEDIASERVER" ] \
   || { echo "FAIL: SENTRY_MEDIASERVER=$SENTRY_MEDIASERVER is not an executable file"; exit 1; }
 [ -x "$SENTRY" ] || { echo "FAIL: sentry binary $SENTRY not found"; exit 1; }
+if [ "$LAUNCH" = podman ]; then
+  [ "$(id -u)" = 0 ] || media_skip "the podman run needs root (podman's runtime tests run as root)"
+  command -v podman >/dev/null || media_skip "podman is not installed (scripts/setup.sh installs it)"
+fi
 SENTRY=$(cd "$(dirname "$SENTRY")" && pwd)/$(basename "$SENTRY")  # the runs cd into their dirs
 
 CLIP_SECONDS=4
@@ -52,7 +66,7 @@ RUN_LIMIT=${MEDIA_STEP_TIMEOUT:-90}  # safety net per MediaServer run / ffmpeg p
 START_WAIT=20                        # s for MediaServer to listen
 ENDLIST_WAIT=5                       # s for #EXT-X-ENDLIST after the push ended
 EXIT_WAIT=15                         # s for every MediaServer process to be gone after SIGTERM
-media_init "media_mediaserver_$VARIANT"
+media_init "media_mediaserver_${VARIANT}_$LAUNCH"
 trap 'ms_cleanup; media_cleanup' EXIT
 
 if [ "$VARIANT" = copy ]; then
@@ -69,12 +83,13 @@ descendants() {
   for c in $(pgrep -P "$1" 2>/dev/null); do echo "$c"; descendants "$c"; done
 }
 
-# Live (non-zombie) processes running the executable EXE: our own copy, whose
-# path is unique to this test run.
+# Live (non-zombie) processes running the executable EXE: our own copy, unique
+# to this test run, known by its inode (a container sees it by another path).
 procs_running() {
-  local d p
+  local d p id
+  id=$(stat -L -c %d:%i "$1" 2>/dev/null) || return 0
   for d in /proc/[0-9]*; do
-    [ "$(readlink "$d/exe" 2>/dev/null)" = "$1" ] || continue
+    [ "$(stat -L -c %d:%i "$d/exe" 2>/dev/null)" = "$id" ] || continue
     p=${d#/proc/}
     [ "$(awk '{print $3}' "$d/stat" 2>/dev/null)" = Z ] && continue
     echo "$p"
@@ -89,11 +104,40 @@ port_listening() {  # PORT: a TCP socket listens on it (IPv4 or IPv6)
 
 # Everything this test started that may still run (EXIT trap).
 CLEANUP_EXES=()
+CTR=sentry-e2e-ms-$$ IMAGE=localhost/sentry-e2e-ms-$$
 ms_cleanup() {
   local e p
+  if [ "$LAUNCH" = podman ]; then
+    podman rm -f "$CTR" >/dev/null 2>&1
+    podman rmi -f "$IMAGE" >/dev/null 2>&1
+  fi
   for e in "${CLEANUP_EXES[@]}"; do
     for p in $(procs_running "$e"); do kill -KILL "$p" 2>/dev/null; done
   done
+}
+
+# podman: an image with MediaServer's shared libraries and their loader
+# (busybox for a shell); MediaServer itself comes from the volume.
+make_image() {
+  local t0; t0=$(media_now)
+  "$MEDIA_SRC_DIR/tools/oci/make_rootfs.sh" "$WORK/rootfs" "$SENTRY_MEDIASERVER" >/dev/null \
+    || { echo "FAIL: cannot make a root filesystem for MediaServer"; exit 1; }
+  tar -C "$WORK/rootfs" -c . | podman import - "$IMAGE" >/dev/null 2>&1 \
+    || { echo "FAIL: podman import of MediaServer's root filesystem"; exit 1; }
+  rm -rf "$WORK/rootfs"
+  echo "image: $IMAGE (MediaServer's libraries, busybox) imported ($(media_elapsed "$t0") s)"
+}
+
+# MediaServer is up: its RTSP port listens (natively and under sentry, on the
+# host; in a container the published port takes a connection) and its log
+# says so.
+ms_ready() {  # DIR PORT
+  if [ "$who" = podman ]; then
+    (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null || return 1
+  else
+    port_listening "$2" || return 1
+  fi
+  grep -q "TCP server listening on .*: $2\$" <(strip_ansi "$1/ms.log")
 }
 
 # Rewrite the ini SRC into DST with KEY=section.key VALUE pairs (every
@@ -164,7 +208,7 @@ generate_config() {
   echo "config: generated by MediaServer on first start: $(grep -c '=' "$WORK/config.generated.ini") settings ($(media_elapsed "$t0") s)"
 }
 
-# 2. One run: WHO=native|sentry. Sets ${WHO}_HLS; FAILs are recorded.
+# 2. One run: WHO=native|sentry|podman. Sets ${WHO}_HLS; FAILs are recorded.
 run_mediaserver() {
   local who=$1 d=$WORK/$1 try rtsp http rtmp onvif t0 t_start t_push t_fin t_stop i
   local launcher top rc push_rc ms_pfx=() ff_pfx=() tracked=() left url failed_before=$MEDIA_FAILED
@@ -186,6 +230,10 @@ run_mediaserver() {
       ff_pfx=("$SENTRY" run --rw "$WORK" --report "$d/ff.report.json" --)
     fi
     MS_CMD=("${ms_pfx[@]}" "$d/MediaServer" -d)
+    if [ "$who" = podman ]; then  # the same port numbers inside and published
+      MS_CMD=(podman --runtime "$SENTRY" run --rm --name "$CTR" --annotation "dev.sentry.report=$d/ms.report.json"
+              -p "127.0.0.1:$rtsp:$rtsp" -p "127.0.0.1:$http:$http" -v "$d:/srv" -w /srv "$IMAGE" /srv/MediaServer -d)
+    fi
     FF_CMD=("${ff_pfx[@]}" ffmpeg -hide_banner -nostdin -nostats -re -i "$WORK/in.mp4"
             "${PUSH_CODEC[@]}" -f rtsp -rtsp_transport tcp "$url")
     { echo "+ cd $d && ${MS_CMD[*]}"; echo "+ ${FF_CMD[*]}"; } > "$d/commands.txt"
@@ -197,11 +245,11 @@ run_mediaserver() {
     MEDIA_BG_PIDS+=("$launcher")
     for i in $(seq $((START_WAIT * 10))); do
       kill -0 "$launcher" 2>/dev/null || break
-      port_listening "$rtsp" && grep -q "TCP server listening on .*: $rtsp\$" <(strip_ansi "$d/ms.log") && break
+      ms_ready "$d" "$rtsp" && break
       sleep 0.1
     done
     t_start=$(media_elapsed "$t0")
-    if kill -0 "$launcher" 2>/dev/null && port_listening "$rtsp"; then break; fi
+    if kill -0 "$launcher" 2>/dev/null && ms_ready "$d" "$rtsp"; then break; fi
     if grep -q 'Start server failed' <(strip_ansi "$d/ms.log") && [ "$try" -lt 3 ]; then
       echo "note: $who: MediaServer could not listen ($(strip_ansi "$d/ms.log" | grep -m1 'Start server failed' | sed 's/.*| //')); retrying with other ports"
       wait "$launcher"; continue
@@ -212,8 +260,9 @@ run_mediaserver() {
     strip_ansi "$d/ms.log" > "$d/ms.txt"; media_log_tail "$d/ms.txt" "$d/ms.stderr"
     return 1  # MEDIA_FAILED is 1 now
   done
-  top=$(pgrep -P "$launcher" | head -n1)  # the watchdog natively, sentry under sentry
+  top=$(pgrep -P "$launcher" | head -n1)  # the watchdog natively, sentry under sentry, podman
   tracked=("$top" $(descendants "$top"))
+  [ "$who" = podman ] && tracked=($(procs_running "$d/MediaServer"))  # conmon's, not podman's, children
   echo "$who: MediaServer listening after $t_start s on RTSP $rtsp, HTTP $http, RTMP $rtmp (pids: ${tracked[*]})"
   sed 's/^/  /' "$d/commands.txt"
   if strip_ansi "$d/ms.log" | grep -q "TCP server listening on \[::\]: $rtsp\$"; then
@@ -243,9 +292,15 @@ run_mediaserver() {
 
   # Stop: SIGTERM to the watchdog (native) or to sentry; everything must go.
   t0=$(media_now)
-  tracked+=($(descendants "$top"))
-  tracked=($(printf '%s\n' "${tracked[@]}" | sort -un))
-  kill -TERM "$top" 2>/dev/null
+  if [ "$who" = podman ]; then
+    tracked+=($(procs_running "$d/MediaServer"))
+    tracked=($(printf '%s\n' "${tracked[@]}" | sort -un))
+    timeout 60 podman stop -t "$EXIT_WAIT" "$CTR" > "$d/stop.log" 2>&1 &  # SIGTERM through `sentry kill`
+  else
+    tracked+=($(descendants "$top"))
+    tracked=($(printf '%s\n' "${tracked[@]}" | sort -un))
+    kill -TERM "$top" 2>/dev/null
+  fi
   for i in $(seq $((EXIT_WAIT * 10))); do
     kill -0 "$launcher" 2>/dev/null || [ -n "$(procs_running "$d/MediaServer")" ] || break
     sleep 0.1
@@ -259,14 +314,16 @@ run_mediaserver() {
   left=$(procs_running "$d/MediaServer")
   for i in "${tracked[@]}"; do
     [ -d "/proc/$i" ] && [ "$(awk '{print $3}' "/proc/$i/stat" 2>/dev/null)" != Z ] \
-      && [ "$(readlink "/proc/$i/exe" 2>/dev/null)" = "$d/MediaServer" ] && left="$left $i"
+      && [ "$(stat -L -c %d:%i "/proc/$i/exe" 2>/dev/null)" = "$(stat -c %d:%i "$d/MediaServer")" ] && left="$left $i"
   done
   left=$(echo $left | tr ' ' '\n' | sort -un | tr '\n' ' ')
   if [ -n "${left// /}" ]; then
     media_fail "$who: MediaServer processes still running after SIGTERM + $EXIT_WAIT s: $left(killed now)"
     for i in $left; do kill -KILL "$i" 2>/dev/null; done
   else
-    media_ok "$who: SIGTERM to ${MS_CMD[0]##*/} ($top): all ${#tracked[@]} tracked processes gone after $t_stop s"
+    local how="SIGTERM to ${MS_CMD[0]##*/} ($top)"
+    [ "$who" = podman ] && how="podman stop $CTR (SIGTERM through sentry kill)"
+    media_ok "$who: $how: all ${#tracked[@]} tracked processes gone after $t_stop s"
   fi
   if [ "$rc" = 0 ]; then media_ok "$who: ${MS_CMD[0]##*/} exited 0"
   else media_fail "$who: ${MS_CMD[0]##*/} exited $rc (124: killed by the $RUN_LIMIT s safety timeout)"; fi
@@ -307,18 +364,21 @@ EOF
 
 media_make_clip "$WORK/in.mp4" "$CLIP_SECONDS"
 generate_config
-native_HLS=; sentry_HLS=
+[ "$LAUNCH" = podman ] && make_image
+native_HLS=; sentry_HLS=; podman_HLS=
 run_mediaserver native
-run_mediaserver sentry
+run_mediaserver "$LAUNCH"
+guest_HLS=${LAUNCH}_HLS
+guest_HLS=${!guest_HLS}
 
-if [ -s "$native_HLS" ] && [ -s "$sentry_HLS" ]; then
+if [ -s "$native_HLS" ] && [ -s "$guest_HLS" ]; then
   if [ "$VARIANT" = copy ]; then
     check_video_vs_input native "$native_HLS"
-    check_video_vs_input sentry "$sentry_HLS"
+    check_video_vs_input "$LAUNCH" "$guest_HLS"
   fi
   # sentry vs native; the native reference must itself be complete (two
   # broken outputs could match each other).
-  python3 "$STREAM_CHECK" --mode reencode --reference "$native_HLS" --hls "$sentry_HLS" --json \
+  python3 "$STREAM_CHECK" --mode reencode --reference "$native_HLS" --hls "$guest_HLS" --json \
     > "$WORK/compare.json" 2> "$WORK/compare.stderr"
   cmp_rc=$?
   in_video=$(ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets \
@@ -354,8 +414,12 @@ EOF
   [ $? = 0 ] || { MEDIA_FAILED=1; [ -s "$WORK/compare.stderr" ] && sed 's/^/  | /' "$WORK/compare.stderr"; }
 else
   [ -s "$native_HLS" ] || media_fail "no native HLS playlist"
-  [ -s "$sentry_HLS" ] || media_fail "no HLS playlist from the sentry run"
+  [ -s "$guest_HLS" ] || media_fail "no HLS playlist from the $LAUNCH run"
 fi
 
-media_check_reports "$WORK/sentry/ms.report.json" "$WORK/sentry/ff.report.json"
+if [ "$LAUNCH" = podman ]; then
+  media_check_reports "$WORK/podman/ms.report.json"  # ffmpeg ran natively
+else
+  media_check_reports "$WORK/sentry/ms.report.json" "$WORK/sentry/ff.report.json"
+fi
 media_finish

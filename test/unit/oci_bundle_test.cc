@@ -58,6 +58,17 @@ TEST_CASE("oci bundle: a relative root is the bundle's; binds keep ro") {
   REQUIRE(s);
   CHECK(s->root == dir.path() + "/rootfs");
   CHECK(s->binds == std::vector<std::string>{"/srv:/data:ro", dir.path() + "/hosts:/etc/hosts:rw"});
+  // With a user namespace the container's root is an ordinary host uid: its
+  // volumes keep the host's ids (not idmapped), as with runc, unless a mount
+  // asks for an idmap.
+  c["linux"]["namespaces"].push_back({{"type", "user"}});
+  c["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  c["linux"]["gidMappings"] = c["linux"]["uidMappings"];
+  c["mounts"].push_back({{"destination", "/own"}, {"type", "bind"}, {"source", "/srv"}, {"options", {"rbind", "idmap"}}});
+  s = parse_config(c, dir.path(), &error);
+  REQUIRE(s);
+  CHECK(s->binds == std::vector<std::string>{"/srv:/data:ro,hostids", dir.path() + "/hosts:/etc/hosts:rw,hostids",
+                                             "/srv:/own:rw"});
 }
 
 TEST_CASE("oci bundle: resources become the machine the guest sees and the tree's limits") {

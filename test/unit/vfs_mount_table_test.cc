@@ -253,8 +253,8 @@ TEST_CASE("vfs: bad --bind specs are errors") {
       {b.path() + ":data", "must be absolute"},                    // relative guest path
       {b.path() + ":", "must be absolute"},                        // empty guest path
       {b.path() + "::ro", "must be absolute"},                     // empty guest path with a mode
-      {b.path() + ":/data:rx", "mode must be ro or rw"},           // bad mode
-      {b.path() + ":/data:", "mode must be ro or rw"},             // empty mode
+      {b.path() + ":/data:rx", "options are ro or rw and hostids"}, // bad mode
+      {b.path() + ":/data:", "options are ro or rw and hostids"}, // empty mode
       {b.path() + "/missing:/data", "cannot use"},                 // missing host directory
   };
   for (const Case& c : cases) {
@@ -604,6 +604,15 @@ TEST_CASE("vfs: granted places are idmapped, the host's own tree and its shared 
   MountTable bt = must_build(b);
   CHECK_FALSE(bt.find("/mnt").host_ids);
   CHECK(bt.find("/mnt").read_only);
+  // Unless the bind asks for the host's ids (an OCI bundle with a user
+  // namespace: its volumes are not idmapped, as with runc).
+  MountOptions h;
+  h.binds = {d.path() + ":/mnt:hostids,ro", d.path() + ":/opt:hostids"};
+  MountTable ht = must_build(h);
+  CHECK(ht.find("/mnt").host_ids);
+  CHECK(ht.find("/mnt").read_only);
+  CHECK(ht.find("/opt").host_ids);
+  CHECK_FALSE(ht.find("/opt").read_only);
 }
 
 TEST_CASE("vfs: the program's directory is granted read-only where the host's tree hides it") {
