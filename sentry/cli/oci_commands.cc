@@ -351,10 +351,13 @@ std::optional<json> exec_request(const oci::ContainerState& st, const OciArgs& a
 
 // Runs the exec protocol (sentry/oci/control.h) to the program's exit;
 // `started` is told once it runs. The program's exit code.
-int exec_and_wait(const oci::StateDir& dir, const json& req, int console_fd, const std::function<void(pid_t)>& started,
-                  const std::function<void(const std::string&)>& failed) {
+int exec_and_wait(const oci::StateDir& dir, json req, int console_fd, int preserve_fds,
+                  const std::function<void(pid_t)>& started, const std::function<void(const std::string&)>& failed) {
   std::vector<int> fds = {0, 1, 2};
   if (console_fd >= 0) fds.push_back(console_fd);
+  for (int i = 0; i < preserve_fds; ++i) fds.push_back(3 + i);
+  req["console"] = console_fd >= 0;
+  req["preserve_fds"] = preserve_fds;
   std::string error;
   int conn = oci::send_request(dir.fd(), "exec " + req.dump(), fds, &error);
   if (conn < 0) {
@@ -382,6 +385,11 @@ int exec_container(const OciGlobals& g, const OciArgs& a) {
   if (!c) return fail(error);
   if (c->status != oci::Status::kRunning)
     return fail("cannot exec in a container that is " + std::string(oci::status_name(c->status)));
+  if (a.preserve_fds < 0 || a.preserve_fds > oci::kMaxPreservedFds)
+    return fail("--preserve-fds " + std::to_string(a.preserve_fds) + ": from 0 to " +
+                std::to_string(oci::kMaxPreservedFds));
+  for (int i = 0; i < a.preserve_fds; ++i)
+    if (fcntl(3 + i, F_GETFD) < 0) return fail("--preserve-fds: fd " + std::to_string(3 + i) + " is not open");
   bool terminal = false;
   auto req = exec_request(c->state, a, &terminal, &error);
   if (!req) return fail(error);
@@ -397,7 +405,8 @@ int exec_container(const OciGlobals& g, const OciArgs& a) {
   }
   if (!a.detach) {
     if (!write_pid_file(a.pid_file, getpid(), &error)) return fail(error);
-    return exec_and_wait(c->dir, *req, console_fd, [](pid_t) {}, [](const std::string& e) { fail(e); });
+    return exec_and_wait(c->dir, *req, console_fd, a.preserve_fds, [](pid_t) {},
+                         [](const std::string& e) { fail(e); });
   }
   // --detach: a waiter process carries the exec to its end and exits with
   // the program's status; the engine (a subreaper) waits for it by the pid
@@ -410,7 +419,7 @@ int exec_container(const OciGlobals& g, const OciArgs& a) {
     close(ready[0]);
     setsid();
     int code = exec_and_wait(
-        c->dir, *req, console_fd,
+        c->dir, *req, console_fd, a.preserve_fds,
         [&](pid_t) {
           (void)!send(ready[1], "C", 1, MSG_NOSIGNAL);
           close(ready[1]);
@@ -529,7 +538,7 @@ void add_oci_commands(CLI::App& app, OciArgs& a) {
   exec->add_option("--cwd", a.cwd, "Working directory in the container");
   exec->add_option("-e,--env", a.env, "K=V added to the container's environment (repeatable)")->take_last();
   exec->add_option("-u,--user", a.user, "UID[:GID] in the container");
-  exec->add_option("--preserve-fds", a.preserve_fds, "Accepted; extra fds are not passed yet");
+  exec->add_option("--preserve-fds", a.preserve_fds, "Pass fds 3..3+N-1 to the program");
   exec->add_flag("--no-new-privs", a.flag_ignored, "Accepted: sentry always sets no_new_privs");
   // ID COMMAND ARGS...: everything from the first positional on, options of
   // the command included, is left in remaining().

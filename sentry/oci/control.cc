@@ -69,7 +69,7 @@ std::optional<std::string> read_request(int fd, int timeout_ms, std::vector<int>
   pollfd p{fd, POLLIN, 0};
   if (poll(&p, 1, timeout_ms) != 1) return std::nullopt;
   std::vector<char> buf(256 * 1024);
-  sandbox::Received got = sandbox::recv_with_fds(fd, buf.data(), buf.size(), 8);
+  sandbox::Received got = sandbox::recv_with_fds(fd, buf.data(), buf.size(), 4 + kMaxPreservedFds);
   const ssize_t n = got.n;
   fds->insert(fds->end(), got.fds.begin(), got.fds.end());
   if (n <= 0) return std::nullopt;

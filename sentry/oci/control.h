@@ -5,8 +5,10 @@
 //   start            -> ok                  (the program has been let go)
 //   kill SIG ALL     -> ok                  (ALL 1: every process of the tree)
 //   ps               -> ok PID PID ...      (host pids of the container's processes)
-//   exec JSON        -> ok PID, later: exit STATUS   (with the program's stdio fds;
-//                                          sentry/oci/monitor.cc)
+//   exec JSON        -> ok PID, later: exit STATUS   (with the program's fds:
+//                                          stdin, stdout, stderr, the console
+//                                          if "console", then "preserve_fds"
+//                                          more; sentry/oci/monitor.cc)
 // A failed request is answered "error TEXT".
 #pragma once
 
@@ -15,6 +17,10 @@
 #include <vector>
 
 namespace sentry::oci {
+
+// The most fds `exec --preserve-fds` passes (one SCM_RIGHTS message holds
+// at most 253 fds: these, stdio and a console).
+inline constexpr int kMaxPreservedFds = 240;
 
 // The listening socket, bound in directory `dirfd` (any path length).
 int listen_control(int dirfd, std::string* error);

@@ -90,14 +90,22 @@ class ControlServer : public std::enable_shared_from_this<ControlServer> {
     }
     for (int fd : fds) close(fd);
   }
-  // exec JSON (args, env, cwd, uid, gid) with fds [stdin, stdout, stderr(,
-  // console)]: "ok PID" once it runs, "exit STATUS" when it has exited.
+  // exec JSON (args, env, cwd, uid, gid, console, preserve_fds) with fds
+  // [stdin, stdout, stderr(, console), preserved...]: "ok PID" once it runs,
+  // "exit STATUS" when it has exited.
   void exec(int conn, const std::string& body, const std::vector<int>& fds) {
     nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
     sandbox::ProgramRequest req;
     std::string error;
     try {
-      if (j.is_discarded() || fds.size() < 3) throw std::runtime_error("malformed exec request");
+      if (j.is_discarded()) throw std::runtime_error("malformed exec request");
+      const bool console = j.value("console", false);
+      const std::size_t preserved = j.value("preserve_fds", 0u);
+      if (fds.size() != 3 + (console ? 1 : 0) + preserved)
+        throw std::runtime_error("exec: the request came with " + std::to_string(fds.size()) + " fds, not " +
+                                 std::to_string(3 + (console ? 1 : 0) + preserved));
+      if (console) req.console_fd = fds[3];
+      req.extra_fds.assign(fds.end() - static_cast<std::ptrdiff_t>(preserved), fds.end());
       req.argv = j.at("args").get<std::vector<std::string>>();
       if (req.argv.empty()) throw std::runtime_error("exec: no program given");
       req.program = req.argv[0];
@@ -111,7 +119,6 @@ class ControlServer : public std::enable_shared_from_this<ControlServer> {
       return;
     }
     for (int i = 0; i < 3; ++i) req.stdio[i] = fds[static_cast<std::size_t>(i)];
-    if (fds.size() >= 4) req.console_fd = fds[3];
     auto pid = sup_.exec_program(req, [conn](int status) {
       write_line(conn, "exit " + std::to_string(status));
       close(conn);

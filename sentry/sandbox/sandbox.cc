@@ -46,6 +46,9 @@ void send_message(int fd, char kind, const void* data = nullptr, std::size_t len
 
 // The largest "go" message: the filter's program is a few KB.
 constexpr std::size_t kMaxGoMessage = 128 * 1024;
+// The most fds that come with one program request (one SCM_RIGHTS message
+// holds at most 253): control, stdio, a console, what it should inherit.
+constexpr std::size_t kMaxProgramFds = 250;
 
 [[noreturn]] void setup_failed(int fd, const std::string& what) {
   send_message(fd, 'M', what.data(), what.size());
@@ -297,6 +300,9 @@ std::string encode_request(const ProgramRequest& r) {
   for (const auto& a : r.argv) add(a);
   add(std::to_string(r.env.size()));
   for (const auto& e : r.env) add(e);
+  // The fds that come with it: control, stdio, then these.
+  add(r.console_fd >= 0 ? "1" : "0");
+  add(std::to_string(r.extra_fds.size()));
   return m;
 }
 
@@ -318,6 +324,9 @@ std::optional<ProgramRequest> decode_request(const char* data, std::size_t len) 
     r.gid = static_cast<std::uint32_t>(std::stoul(f.at(i++)));
     for (std::size_t n = std::stoul(f.at(i++)); n > 0; --n) r.argv.push_back(f.at(i++));
     for (std::size_t n = std::stoul(f.at(i++)); n > 0; --n) r.env.push_back(f.at(i++));
+    r.console_fd = f.at(i++) == "1" ? 0 : -1;     // a placeholder: the fd comes with the message
+    r.extra_fds.resize(std::stoul(f.at(i++)), -1);  // as many placeholders
+    if (i != f.size()) return std::nullopt;
     return r;
   } catch (...) {
     return std::nullopt;
@@ -351,13 +360,15 @@ std::optional<ProgramRequest> decode_request(const char* data, std::size_t len) 
       _exit(1);
     }
     if (p[1].revents != 0) _exit(0);
-    Received got = recv_with_fds(sock, buf.data(), buf.size(), 5);
+    Received got = recv_with_fds(sock, buf.data(), buf.size(), kMaxProgramFds);
     const ssize_t n = got.n;
     if (n <= 0) _exit(0);
-    const std::vector<int>& fds = got.fds;
+    std::vector<int>& fds = got.fds;
     const std::size_t nfds = fds.size();
     auto req = decode_request(buf.data(), static_cast<std::size_t>(n));
-    if (req && nfds >= 4) {
+    const std::size_t extra = req ? req->extra_fds.size() : 0;
+    const std::size_t console = req && req->console_fd >= 0 ? 1 : 0;
+    if (req && nfds == 4 + console + extra) {
       pid_t c1 = fork();
       if (c1 == 0) {
         for (int fd : ns)
@@ -365,8 +376,15 @@ std::optional<ProgramRequest> decode_request(const char* data, std::size_t len) 
         pid_t c2 = fork();
         if (c2 < 0) setup_failed(fds[0], errno_text("fork"));
         if (c2 == 0) {
+          // Every fd still needed moves above the program's 0..2+extra
+          // first, so that placing one never overwrites another.
+          const int above = 3 + static_cast<int>(extra);
+          for (int& fd : fds)
+            if (fd < above && (fd = fcntl(fd, F_DUPFD_CLOEXEC, above)) < 0) setup_failed(fds[0], errno_text("fcntl"));
           for (int i = 0; i < 3; ++i)
             if (dup2(fds[1 + i], i) < 0) setup_failed(fds[0], errno_text("dup2"));
+          for (std::size_t i = 0; i < extra; ++i)
+            if (dup2(fds[4 + console + i], 3 + static_cast<int>(i)) < 0) setup_failed(fds[0], errno_text("dup2"));
           clearenv();
           for (const std::string& e : req->env) putenv(strdup(e.c_str()));
           SandboxSpec spec = base;
@@ -375,7 +393,7 @@ std::optional<ProgramRequest> decode_request(const char* data, std::size_t len) 
           spec.cwd = req->cwd;
           spec.uid = req->uid;
           spec.gid = req->gid;
-          spec.console_fd = nfds >= 5 ? fds[4] : -1;
+          spec.console_fd = console ? fds[4] : -1;
           program_main(spec, fds[0], userns);
         }
         _exit(0);
@@ -591,6 +609,13 @@ std::optional<Spawned> spawn(const Sandbox& box, const ProgramRequest& req, std:
   const std::string body = encode_request(req);
   std::vector<int> fds = {sv[1], req.stdio[0], req.stdio[1], req.stdio[2]};
   if (req.console_fd >= 0) fds.push_back(req.console_fd);
+  fds.insert(fds.end(), req.extra_fds.begin(), req.extra_fds.end());
+  if (fds.size() > kMaxProgramFds) {
+    close(sv[0]);
+    close(sv[1]);
+    *error = "too many fds for one program";
+    return std::nullopt;
+  }
   const bool sent = send_with_fds(box.spawner, body, fds) == static_cast<ssize_t>(body.size());
   close(sv[1]);
   if (!sent) {

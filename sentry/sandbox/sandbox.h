@@ -85,6 +85,7 @@ struct ProgramRequest {
   std::uint32_t uid = 0, gid = 0;
   int stdio[3] = {-1, -1, -1};  // sentry's fds that become the program's 0, 1, 2
   int console_fd = -1;          // as SandboxSpec::console_fd
+  std::vector<int> extra_fds;   // sentry's fds that become the program's 3, 4, ... (--preserve-fds)
 };
 
 struct Spawned {

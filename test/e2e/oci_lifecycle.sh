@@ -1,6 +1,6 @@
 #!/bin/bash
 # The OCI runtime's state machine and errors (create, start, state, kill,
-# delete, run), judged against runc on the same bundles: each step's outcome
+# delete, run; --preserve-fds of run and exec), judged against runc on the same bundles: each step's outcome
 # (ok/fail, and the status `state` prints) is recorded for sentry and, when
 # runc is installed, for runc; the two transcripts must match, and sentry's
 # must match the one written here (runc 1.1's, recorded on Debian 12).
@@ -30,6 +30,8 @@ PY
 }
 bundle loop '["sh","-c","trap \"exit 3\" TERM; echo up; while :; do sleep 0.1; done"]'
 bundle exit7 '["sh","-c","echo hostname=$(hostname); exit 7"]'
+bundle fds '["sh","-c","echo read=$(cat <&3); echo to-four >&4"]'
+echo preserved > "$work/in.txt"
 mkdir -p "$work/broken"
 
 # transcript RUNTIME: one line per step.
@@ -73,6 +75,15 @@ transcript() {
   echo "run c4 exit: $?"
   echo "run c4 output: $(grep hostname= "$work/out-$(basename "$rt")")"
   status "after run" c4
+  # --preserve-fds: the caller's fds 3.. become the program's, for run and exec.
+  local f4="$work/fd4-$(basename "$rt")"
+  out=$($R run --preserve-fds 2 --bundle "$work/fds" c7 3<"$work/in.txt" 4>"$f4" 2>&1)
+  echo "run --preserve-fds 2: exit $?, $out, fd 4 got: $(cat "$f4")"
+  step "create c8" $R create --bundle "$work/loop" c8
+  step "start c8" $R start c8
+  echo "exec --preserve-fds 1: $($R exec --preserve-fds 1 c8 sh -c 'echo read=$(cat <&3)' 3<"$work/in.txt" 2>&1)"
+  echo "exec without --preserve-fds: $($R exec c8 sh -c 'cat <&3 || echo no-fd-3' 3<"$work/in.txt" 2>/dev/null)"
+  step "delete --force c8" $R delete --force c8
   step "create from a bundle without config.json" $R create --bundle "$work/broken" c6
   step "state of an invalid id" $R state ../x
 }
@@ -109,6 +120,12 @@ after force delete of running: none
 run c4 exit: 7
 run c4 output: hostname=oci
 after run: none
+run --preserve-fds 2: exit 0, read=preserved, fd 4 got: to-four
+create c8: ok
+start c8: ok
+exec --preserve-fds 1: read=preserved
+exec without --preserve-fds: no-fd-3
+delete --force c8: ok
 create from a bundle without config.json: fail
 state of an invalid id: fail"
 fail=0
