@@ -19,7 +19,15 @@ struct Inet6Socket {
   int type = 0;                  // SOCK_STREAM or SOCK_DGRAM
   bool v6only = false;           // IPV6_V6ONLY, or bound to ::1 (Linux sets it then)
   bool guest_bound_any = false;  // bound :: while v6-only (the host holds 127.6.6.1)
-  bool recv_pktinfo = false;     // IPV6_RECVPKTINFO
+  bool recv_pktinfo = false;     // IPV6_RECVPKTINFO (host: IP_PKTINFO)
+  bool recv_hoplimit = false;    // IPV6_RECVHOPLIMIT (host: IP_RECVTTL)
+  bool recv_tclass = false;      // IPV6_RECVTCLASS (host: IP_RECVTOS)
+  bool recv_rthdr = false;       // IPV6_RECVRTHDR, IPV6_RECVHOPOPTS, IPV6_RECVDSTOPTS:
+  bool recv_hopopts = false;     //   accepted; the guest's IPv6 datagrams (from ::1)
+  bool recv_dstopts = false;     //   never carry extension headers
+  // sentry bound the host socket's source to 127.6.6.1 for a connect to ::1
+  // (the guest did not bind it): a disconnect must forget that source.
+  bool source_pinned = false;
   int unicast_hops = -1;         // IPV6_UNICAST_HOPS (-1: the route's default, 64)
   int multicast_hops = 1;        // IPV6_MULTICAST_HOPS
   int multicast_loop = 1;        // IPV6_MULTICAST_LOOP

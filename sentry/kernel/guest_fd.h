@@ -13,6 +13,8 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
+#include <string>
 #include <utility>
 
 namespace sentry::kernel {
@@ -36,6 +38,21 @@ inline bool on_model_fs(int fd) {
   // (a rootless run's own) refuses sentry before anything is asked.
   if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE, &sx) != 0) return errno == EACCES;
   return makedev(sx.stx_dev_major, sx.stx_dev_minor) == dev;
+}
+
+// FD_CLOEXEC of guest fd `fd` of thread `tid`, from the host's fdinfo
+// ("flags:" carries O_CLOEXEC for the descriptor); -EBADF if it is not open.
+inline int close_on_exec_flag(pid_t tid, int fd) {
+  const std::string path = "/proc/" + std::to_string(tid) + "/fdinfo/" + std::to_string(fd);
+  std::FILE* f = std::fopen(path.c_str(), "re");
+  if (f == nullptr) return -EBADF;
+  char line[128];
+  unsigned long flags = 0;
+  bool found = false;
+  while (!found && std::fgets(line, sizeof line, f)) found = std::sscanf(line, "flags: %lo", &flags) == 1;
+  std::fclose(f);
+  if (!found) return -EBADF;
+  return (flags & O_CLOEXEC) ? FD_CLOEXEC : 0;
 }
 
 class GuestFdCopy {

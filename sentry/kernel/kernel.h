@@ -17,6 +17,7 @@
 #include "netstack/socket_registry.h"
 #include "sentry/kernel/blocked_calls.h"
 #include "sentry/kernel/fd_router.h"
+#include "sentry/kernel/fd_swaps.h"
 #include "sentry/kernel/epoll/epoll_registrar.h"
 #include "vfs/mount_table.h"
 #include "sentry/kernel/futex/futex_manager.h"
@@ -49,6 +50,7 @@ struct Kernel {
   // Routes the data calls of the guest's IPv6 datagram sockets to sentry
   // (set by the unotify platform; null where every call stops anyway).
   FdRouter* fd_router = nullptr;
+  FdSwaps fd_swaps;  // fds a call stopped by ptrace hands to a notification
   netstack::NetlinkSockets netlink;  // the guest's NETLINK_ROUTE sockets
   // The guest's filesystem view (--root, --bind, --rw); the run sets it.
   vfs::MountTable mounts = vfs::MountTable::host_identity();

@@ -42,11 +42,17 @@ ReplyStatus PtraceSyscall::send_continue() {
 }
 
 ReplyStatus PtraceSyscall::continue_rewritten(const SyscallArgs& a, ExitFixup on_exit) {
+  return continue_as(static_cast<long>(regs_.orig_rax), a, std::move(on_exit));
+}
+
+ReplyStatus PtraceSyscall::continue_as(long nr, const SyscallArgs& a, ExitFixup on_exit) {
   if (answered()) return ReplyStatus::kGone;
   if (grow_at_ != 0) return continue_on_host();  // taken over: the call runs again
   user_regs_struct r = regs_;
   set_args(r, a);
-  if (a != args() && ptrace(PTRACE_SETREGS, tid(), nullptr, &r) != 0) return ReplyStatus::kGone;
+  r.orig_rax = static_cast<unsigned long long>(nr);
+  const bool changed = a != args() || r.orig_rax != regs_.orig_rax;
+  if (changed && ptrace(PTRACE_SETREGS, tid(), nullptr, &r) != 0) return ReplyStatus::kGone;
   auto self = std::static_pointer_cast<PtraceSyscall>(shared_from_this());
   tracer_.expect_exit(tid(), regs_, [self, fix = std::move(on_exit)](std::int64_t host_result) {
     std::int64_t result = fix ? fix(host_result) : host_result;

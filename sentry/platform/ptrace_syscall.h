@@ -22,6 +22,7 @@ class PtraceSyscall final : public Syscall {
   bool can_install_fds() const override { return false; }
   bool still_waiting() override;
   ReplyStatus continue_rewritten(const SyscallArgs& args, ExitFixup on_exit) override;
+  ReplyStatus continue_as(long nr, const SyscallArgs& args, ExitFixup on_exit) override;
   std::uint64_t scratch_area(std::size_t size) override;
 
  private:

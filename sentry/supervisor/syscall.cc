@@ -34,6 +34,11 @@ ReplyStatus Syscall::continue_rewritten(const SyscallArgs&, ExitFixup) {
   return complete(-38 /*ENOSYS*/);
 }
 
+ReplyStatus Syscall::continue_as(long nr, const SyscallArgs&, ExitFixup) {
+  spdlog::error("tid {}: syscall {} cannot become {} by this mechanism; answering ENOSYS", tid_, nr_, nr);
+  return complete(-38 /*ENOSYS*/);
+}
+
 void Syscall::finish(std::int64_t value, bool continued) {
   answered_ = true;
   if (on_answer_) on_answer_(*this, value, continued);

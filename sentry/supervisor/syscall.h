@@ -56,6 +56,12 @@ class Syscall : public std::enable_shared_from_this<Syscall> {
   // served as kTranslate); others answer ENOSYS.
   using ExitFixup = std::function<std::int64_t(std::int64_t host_result)>;
   virtual ReplyStatus continue_rewritten(const SyscallArgs& args, ExitFixup on_exit);
+  // As continue_rewritten, but the thread makes call `nr` instead. Linux runs
+  // the guest's filter again on a call a tracer changed (the changed call is
+  // notified where the filter says so; SECCOMP_RET_TRACE then allows it), so
+  // on the unotify platform a call stopped by ptrace can hand its work to a
+  // notification (kernel/fd_swaps.h). Others answer ENOSYS.
+  virtual ReplyStatus continue_as(long nr, const SyscallArgs& args, ExitFixup on_exit);
   // Guest stack memory below the red zone that a rewritten call may point its
   // arguments at: `size` bytes, 16-byte aligned; 0 when the mechanism has no
   // access to the guest's registers. Successive calls return disjoint areas.

@@ -89,24 +89,16 @@ void sys_dup3(kernel::Kernel& k, const SyscallPtr& call) {
   const int newfd = static_cast<int>(call->arg(1));
   const auto flags = static_cast<int>(call->arg(2));
   if (flags & ~O_CLOEXEC) return (void)call->fail(EINVAL);
-  if (oldfd == newfd) return (void)call->fail(EINVAL);
+  if (oldfd == newfd) {
+    // The carrier of a swap (kernel/fd_swaps.h); otherwise Linux's EINVAL.
+    if (auto swap = flags == 0 && call->can_install_fds() ? k.fd_swaps.take(call->tid(), oldfd) : std::nullopt) {
+      const int got = call->install_fd(swap->host_fd, swap->cloexec, oldfd);
+      return (void)call->complete(got < 0 ? got : 0);
+    }
+    return (void)call->fail(EINVAL);
+  }
   if (newfd < 0) return (void)call->fail(EBADF);
   serve_dup(k, call, oldfd, newfd, (flags & O_CLOEXEC) != 0);
-}
-
-// FD_CLOEXEC of guest fd `fd`, from the host's fdinfo ("flags:" carries
-// O_CLOEXEC for the descriptor); -EBADF if it is not open.
-int close_on_exec_flag(pid_t tid, int fd) {
-  const std::string path = "/proc/" + std::to_string(tid) + "/fdinfo/" + std::to_string(fd);
-  FILE* f = std::fopen(path.c_str(), "re");
-  if (f == nullptr) return -EBADF;
-  char line[128];
-  unsigned long flags = 0;
-  bool found = false;
-  while (!found && std::fgets(line, sizeof line, f)) found = std::sscanf(line, "flags: %lo", &flags) == 1;
-  std::fclose(f);
-  if (!found) return -EBADF;
-  return (flags & O_CLOEXEC) ? FD_CLOEXEC : 0;
 }
 
 // Implements fcntl(2) for the descriptor's own commands; the rest runs on
@@ -127,7 +119,7 @@ void sys_fcntl(kernel::Kernel& k, const SyscallPtr& call) {
       }
       return serve_dup(k, call, fd, -1, cmd == F_DUPFD_CLOEXEC);
     case F_GETFD:
-      return (void)call->complete(close_on_exec_flag(call->tid(), fd));
+      return (void)call->complete(kernel::close_on_exec_flag(call->tid(), fd));
     case F_GETFL: {
       auto copy = copy_of(k, call, fd);
       if (copy) call->complete(fcntl(copy->get(), F_GETFL));

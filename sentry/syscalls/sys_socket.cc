@@ -43,6 +43,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "netstack/ancillary.h"
 #include "netstack/inet6_mapping.h"
 #include "netstack/sockaddr_io.h"
 #include "sentry/kernel/guest_fd.h"
@@ -131,7 +132,7 @@ std::int64_t return_address(const SyscallPtr& call, std::uint64_t sa_at, std::ui
 // namespace, where it carries no host privilege.
 bool is_tcp_or_udp(int base, int protocol) {
   return (base == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP)) ||
-         (base == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP));
+         (base == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP || protocol == IPPROTO_UDPLITE));
 }
 
 // A TCP or UDP socket sentry makes for the guest (AF_INET, or the host
@@ -225,9 +226,7 @@ void sys_socket(kernel::Kernel& k, const SyscallPtr& call) {
     call->fail(EINVAL);
     return;
   }
-  bool stream_ok = base == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP);
-  bool dgram_ok = base == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP);
-  if (!stream_ok && !dgram_ok) {
+  if (!is_tcp_or_udp(base, protocol)) {
     // inet6_create: a known type with a protocol it does not carry.
     if (base == SOCK_STREAM || base == SOCK_DGRAM) {
       call->fail(EPROTONOSUPPORT);
@@ -296,7 +295,7 @@ void autobind(kernel::Kernel& k, const SyscallPtr& call, int fd, const Inet6Sock
 // would pick 127.0.0.1 as the source and both ends would see
 // ::ffff:127.0.0.1 where Linux shows ::1: bind the source first, keeping the
 // socket's port if it has one.
-void pin_loopback_source(kernel::Kernel& k, const SyscallPtr& call, int fd, const sockaddr_in& dst) {
+void pin_loopback_source(kernel::Kernel& k, const SyscallPtr& call, int fd, const sockaddr_in& dst, Inet6Socket& s) {
   kernel::GuestFdCopy copy(k.tree.tgid_of(call->tid()), fd);
   if (!copy.valid()) return;
   sockaddr_in local{};
@@ -308,7 +307,82 @@ void pin_loopback_source(kernel::Kernel& k, const SyscallPtr& call, int fd, cons
   src.sin_addr.s_addr = htonl(netstack::kGuestIpv6LoopbackOnHost);
   src.sin_port = local.sin_port;
   // Best effort: a socket already bound to 0.0.0.0:port cannot be rebound.
-  (void)bind(copy.get(), reinterpret_cast<const sockaddr*>(&src), sizeof src);
+  if (bind(copy.get(), reinterpret_cast<const sockaddr*>(&src), sizeof src) == 0 && local.sin_port == 0)
+    s.source_pinned = true;
+}
+
+// The options a datagram socket keeps across renew_datagram_socket().
+constexpr std::pair<int, int> kKeptDatagramOptions[] = {
+    {SOL_SOCKET, SO_REUSEADDR}, {SOL_SOCKET, SO_REUSEPORT}, {SOL_SOCKET, SO_BROADCAST},
+    {SOL_SOCKET, SO_PRIORITY},  {SOL_SOCKET, SO_TIMESTAMP}, {SOL_SOCKET, SO_TIMESTAMPNS},
+    {SOL_SOCKET, SO_RCVLOWAT},  {SOL_SOCKET, SO_MARK},      {IPPROTO_IP, IP_TTL},
+    {IPPROTO_IP, IP_TOS},       {IPPROTO_IP, IP_PKTINFO},   {IPPROTO_IP, IP_RECVTTL},
+    {IPPROTO_IP, IP_RECVTOS},   {IPPROTO_IP, IP_RECVERR},   {IPPROTO_IP, IP_MTU_DISCOVER},
+    {IPPROTO_IP, IP_MULTICAST_TTL}, {IPPROTO_IP, IP_MULTICAST_LOOP}, {IPPROTO_IP, IP_FREEBIND},
+};
+
+// connect(AF_UNSPEC) of a datagram socket whose source sentry pinned to
+// 127.6.6.1 (pin_loopback_source): Linux forgets a source it chose itself
+// (__udp_disconnect keeps only a bound one), but the host keeps what sentry
+// bound. The guest's fd gets a fresh host socket in its place, at the same
+// number (so its route stays), with the options, file flags and
+// close-on-exec flag of the old one; unbound, it is what the disconnect
+// leaves on Linux, which also releases a port it chose itself. The call sits
+// at a ptrace stop, so the install goes through a notification
+// (kernel/fd_swaps.h). The ptrace platform, which has no notifications,
+// disconnects the host socket as it is (a known deviation).
+void renew_datagram_socket(kernel::Kernel& k, const SyscallPtr& call, int fd, const Inet6Socket& s) {
+  kernel::GuestFdCopy old(k.tree.tgid_of(call->tid()), fd);
+  if (!old.valid()) return (void)call->fail(old.error());
+  int protocol = 0;
+  socklen_t len = sizeof protocol;
+  if (getsockopt(old.get(), SOL_SOCKET, SO_PROTOCOL, &protocol, &len) != 0) return (void)call->fail(errno);
+  const int status = fcntl(old.get(), F_GETFL);
+  const int cloexec = kernel::close_on_exec_flag(call->tid(), fd);
+  if (status < 0 || cloexec < 0) return (void)call->fail(EBADF);
+  const int fresh = guest_inet_socket(k, SOCK_DGRAM | SOCK_CLOEXEC | (status & O_NONBLOCK), protocol);
+  if (fresh < 0) return (void)call->fail(-fresh);
+  for (const auto& [level, name] : kKeptDatagramOptions) {
+    int v = 0, d = 0;
+    socklen_t vl = sizeof v, dl = sizeof d;
+    if (getsockopt(old.get(), level, name, &v, &vl) == 0 && getsockopt(fresh, level, name, &d, &dl) == 0 && v != d)
+      (void)setsockopt(fresh, level, name, &v, sizeof v);
+  }
+  for (int name : {SO_RCVBUF, SO_SNDBUF}) {  // the kernel doubles what is set
+    int v = 0, d = 0;
+    socklen_t vl = sizeof v, dl = sizeof d;
+    if (getsockopt(old.get(), SOL_SOCKET, name, &v, &vl) == 0 && getsockopt(fresh, SOL_SOCKET, name, &d, &dl) == 0 &&
+        v != d) {
+      const int half = v / 2;
+      (void)setsockopt(fresh, SOL_SOCKET, name, &half, sizeof half);
+    }
+  }
+  struct stat st;
+  if (fstat(fresh, &st) != 0) {
+    close(fresh);
+    return (void)call->fail(EIO);
+  }
+  Inet6Socket renewed = s;
+  renewed.source_pinned = false;
+  k.sockets.add(st.st_ino, renewed);
+  const pid_t tid = call->tid();
+  const ino_t ino = st.st_ino;
+  k.fd_swaps.put(tid, {fd, fresh, cloexec != 0});
+  SyscallArgs a{};
+  a[0] = static_cast<std::uint64_t>(fd);
+  a[1] = static_cast<std::uint64_t>(fd);
+  const pid_t tgid = k.tree.tgid_of(tid);
+  call->continue_as(SYS_dup3, a, [&k, tid, tgid, fd, ino](std::int64_t r) -> std::int64_t {
+    if (!k.fd_swaps.drop(tid) && r == 0) return 0;
+    // The notification never came (a signal ended the changed call first) or
+    // the install failed: the host socket is disconnected as it is.
+    k.sockets.remove(ino);
+    kernel::GuestFdCopy old(tgid, fd);
+    sockaddr unspec{};
+    unspec.sa_family = AF_UNSPEC;
+    if (!old.valid()) return -old.error();
+    return connect(old.get(), &unspec, sizeof unspec) == 0 ? 0 : -errno;
+  });
 }
 
 // bind(2) and connect(2): the address goes in.
@@ -353,7 +427,12 @@ void address_in(kernel::Kernel& k, const SyscallPtr& call, netstack::AddrUse use
   }
   const netstack::HostAddress& host = std::get<netstack::HostAddress>(mapped);
   if (use == netstack::AddrUse::kConnect && host.kind == netstack::HostAddrKind::kInet) {
-    pin_loopback_source(k, call, fd, host.sin);
+    pin_loopback_source(k, call, fd, host.sin, *s);
+  }
+  if (use == netstack::AddrUse::kConnect && host.kind == netstack::HostAddrKind::kDisconnect &&
+      s->type == SOCK_DGRAM && s->source_pinned && k.fd_router != nullptr && !call->can_install_fds()) {
+    renew_datagram_socket(k, call, fd, *s);
+    return;
   }
   SyscallArgs a = call->args();
   if (host.kind == netstack::HostAddrKind::kDisconnect) {
@@ -472,6 +551,48 @@ void sys_recvfrom(kernel::Kernel& k, const SyscallPtr& call) {
 
 // Implements sendto(2) with a destination on an AF_INET6 socket (the filter
 // forwards the NULL-destination calls).
+// The most control data a translated sendmsg or recvmsg passes at once.
+constexpr std::size_t kMaxTranslatedControl = 4096;
+
+// A datagram to the guest's ::1 (127.6.6.1) from a socket with no source of
+// its own (unbound, or bound to the wildcard) would leave the host with the
+// source 127.0.0.1, which the receiver sees as ::ffff:127.0.0.1 where Linux
+// shows ::1 (and a v6-only receiver cannot answer). Such a send carries the
+// source in an IP_PKTINFO control message instead: per datagram, so the
+// socket stays unbound and other destinations get the source Linux picks.
+bool needs_loopback_pktinfo(kernel::Kernel& k, const SyscallPtr& call, int fd, const Inet6Socket& s,
+                            const netstack::HostAddress& host) {
+  if (s.type != SOCK_DGRAM || host.kind != netstack::HostAddrKind::kInet ||
+      ntohl(host.sin.sin_addr.s_addr) != netstack::kGuestIpv6LoopbackOnHost)
+    return false;
+  kernel::GuestFdCopy copy(k.tree.tgid_of(call->tid()), fd);
+  sockaddr_in local{};
+  socklen_t len = sizeof local;
+  return copy.valid() && getsockname(copy.get(), reinterpret_cast<sockaddr*>(&local), &len) == 0 &&
+         netstack::needs_guest_loopback_source(host.sin, local);
+}
+
+// The IP_PKTINFO control message that makes 127.6.6.1 a datagram's source.
+std::vector<std::uint8_t> loopback_pktinfo() {
+  std::vector<std::uint8_t> c(CMSG_SPACE(sizeof(in_pktinfo)), 0);
+  cmsghdr h{};
+  h.cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+  h.cmsg_level = IPPROTO_IP;
+  h.cmsg_type = IP_PKTINFO;
+  in_pktinfo p{};
+  p.ipi_spec_dst.s_addr = htonl(netstack::kGuestIpv6LoopbackOnHost);
+  std::memcpy(c.data(), &h, sizeof h);
+  std::memcpy(c.data() + CMSG_LEN(0), &p, sizeof p);
+  return c;
+}
+
+// Writes `bytes` into a scratch area of the call; its address, 0 on failure.
+std::uint64_t place_bytes(const SyscallPtr& call, const std::vector<std::uint8_t>& bytes) {
+  std::uint64_t at = call->scratch_area(bytes.size());
+  if (at == 0 || !call->memory().write(at, bytes.data(), bytes.size())) return 0;
+  return at;
+}
+
 void sys_sendto(kernel::Kernel& k, const SyscallPtr& call) {
   int fd = static_cast<int>(call->arg(0));
   Inet6Socket* s = inet6_socket(k, call->tid(), fd);
@@ -500,6 +621,32 @@ void sys_sendto(kernel::Kernel& k, const SyscallPtr& call) {
   }
   const netstack::HostAddress& host = std::get<netstack::HostAddress>(mapped);
   SyscallArgs a = call->args();
+  if (needs_loopback_pktinfo(k, call, fd, *s, host)) {
+    // sendto cannot carry a control message: the thread makes it a sendmsg.
+    msghdr m{};
+    iovec iov{reinterpret_cast<void*>(call->arg(1)), static_cast<std::size_t>(call->arg(2))};
+    const std::uint64_t iov_at = call->scratch_area(sizeof iov);
+    const std::uint64_t name_at = place_host_address(call, host.sin);
+    const std::uint64_t ctl_at = place_bytes(call, loopback_pktinfo());
+    const std::uint64_t msg_at = call->scratch_area(sizeof m);
+    m.msg_name = reinterpret_cast<void*>(name_at);
+    m.msg_namelen = sizeof(sockaddr_in);
+    m.msg_iov = reinterpret_cast<iovec*>(iov_at);
+    m.msg_iovlen = 1;
+    m.msg_control = reinterpret_cast<void*>(ctl_at);
+    m.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
+    if (iov_at == 0 || name_at == 0 || ctl_at == 0 || msg_at == 0 || !call->memory().write_value(iov_at, iov) ||
+        !call->memory().write_value(msg_at, m)) {
+      call->fail(EFAULT);
+      return;
+    }
+    SyscallArgs sm{};
+    sm[0] = a[0];
+    sm[1] = msg_at;
+    sm[2] = a[3];
+    call->continue_as(SYS_sendmsg, sm, nullptr);
+    return;
+  }
   if (host.kind == netstack::HostAddrKind::kInet) {
     a[4] = place_host_address(call, host.sin);
     if (a[4] == 0) {
@@ -545,6 +692,24 @@ void sys_sendmsg(kernel::Kernel& k, const SyscallPtr& call) {
   }
   const netstack::HostAddress& host = std::get<netstack::HostAddress>(mapped);
   msghdr rewritten = msg;
+  if (msg.msg_controllen <= kMaxTranslatedControl && needs_loopback_pktinfo(k, call, fd, *s, host)) {
+    // The guest's own control messages, then the source.
+    std::vector<std::uint8_t> control(CMSG_ALIGN(msg.msg_controllen), 0);
+    if (msg.msg_controllen != 0 &&
+        !call->memory().read(reinterpret_cast<std::uint64_t>(msg.msg_control), control.data(), msg.msg_controllen)) {
+      call->fail(EFAULT);
+      return;
+    }
+    const std::vector<std::uint8_t> source = loopback_pktinfo();
+    control.insert(control.end(), source.begin(), source.end());
+    const std::uint64_t ctl_at = place_bytes(call, control);
+    if (ctl_at == 0) {
+      call->fail(EFAULT);
+      return;
+    }
+    rewritten.msg_control = reinterpret_cast<void*>(ctl_at);
+    rewritten.msg_controllen = control.size();
+  }
   if (host.kind == netstack::HostAddrKind::kInet) {
     std::uint64_t at = place_host_address(call, host.sin);
     if (at == 0) {
@@ -567,22 +732,36 @@ void sys_sendmsg(kernel::Kernel& k, const SyscallPtr& call) {
   call->continue_rewritten(a, nullptr);
 }
 
-// Implements recvmsg(2) on an AF_INET6 socket: msg_name comes back as IPv6.
+// Implements recvmsg(2) on an AF_INET6 socket: msg_name comes back as IPv6,
+// and the control messages the guest asked for as IPv6 ones
+// (netstack/ancillary.h).
 void sys_recvmsg(kernel::Kernel& k, const SyscallPtr& call) {
   int fd = static_cast<int>(call->arg(0));
   Inet6Socket* s = inet6_socket(k, call->tid(), fd);
   msghdr msg{};
   std::uint64_t msg_ptr = call->arg(1);
-  if (s == nullptr || !call->memory().read_value(msg_ptr, &msg) || msg.msg_name == nullptr) {
+  if (s == nullptr || !call->memory().read_value(msg_ptr, &msg)) {
+    call->continue_on_host();  // the host reports EFAULT for an unreadable msghdr itself
+    return;
+  }
+  const netstack::AncillaryWants wants{s->recv_pktinfo, s->recv_hoplimit, s->recv_tclass};
+  const bool control = wants.any() && s->type == SOCK_DGRAM && msg.msg_control != nullptr && msg.msg_controllen > 0;
+  if (msg.msg_name == nullptr && !control) {
     call->continue_on_host();
     return;
   }
-  std::uint64_t sa_at = call->scratch_area(sizeof(sockaddr_in));
-  std::uint64_t msg_at = call->scratch_area(sizeof(msghdr));
   msghdr rewritten = msg;
+  std::uint64_t sa_at = call->scratch_area(sizeof(sockaddr_in));
   rewritten.msg_name = reinterpret_cast<void*>(sa_at);
   rewritten.msg_namelen = sizeof(sockaddr_in);
-  if (sa_at == 0 || msg_at == 0 || !call->memory().write_value(msg_at, rewritten)) {
+  std::uint64_t ctl_at = 0;
+  if (control) {
+    rewritten.msg_controllen = std::min<std::size_t>(msg.msg_controllen, kMaxTranslatedControl);
+    ctl_at = call->scratch_area(rewritten.msg_controllen);
+    rewritten.msg_control = reinterpret_cast<void*>(ctl_at);
+  }
+  std::uint64_t msg_at = call->scratch_area(sizeof(msghdr));
+  if (sa_at == 0 || msg_at == 0 || (control && ctl_at == 0) || !call->memory().write_value(msg_at, rewritten)) {
     call->fail(EFAULT);
     return;
   }
@@ -590,7 +769,7 @@ void sys_recvmsg(kernel::Kernel& k, const SyscallPtr& call) {
   a[1] = msg_at;
   std::weak_ptr<Syscall> weak = call;
   Inet6Socket sock = *s;
-  call->continue_rewritten(a, [weak, msg_ptr, msg_at, sa_at, sock](std::int64_t r) -> std::int64_t {
+  call->continue_rewritten(a, [weak, msg_ptr, msg_at, sa_at, ctl_at, wants, sock](std::int64_t r) -> std::int64_t {
     SyscallPtr c = weak.lock();
     if (r < 0 || !c) return r;
     msghdr out{};
@@ -599,7 +778,23 @@ void sys_recvmsg(kernel::Kernel& k, const SyscallPtr& call) {
     msghdr guest{};
     if (!c->memory().read_value(msg_ptr, &guest)) return -EFAULT;
     guest.msg_flags = out.msg_flags;
-    guest.msg_controllen = out.msg_controllen;
+    if (ctl_at != 0) {
+      std::vector<std::uint8_t> host(out.msg_controllen);
+      sockaddr_in from{};
+      if (!c->memory().read(ctl_at, host.data(), host.size()) || !c->memory().read_value(sa_at, &from))
+        return -EFAULT;
+      const bool from_guest_v6 = out.msg_namelen >= sizeof from &&
+                                 ntohl(from.sin_addr.s_addr) == netstack::kGuestIpv6LoopbackOnHost;
+      netstack::GuestControl g = netstack::to_guest_control(host.data(), host.size(), from_guest_v6, wants,
+                                                            guest.msg_controllen);
+      if (!g.bytes.empty() &&
+          !c->memory().write(reinterpret_cast<std::uint64_t>(guest.msg_control), g.bytes.data(), g.bytes.size()))
+        return -EFAULT;
+      guest.msg_controllen = g.bytes.size();
+      if (g.truncated) guest.msg_flags |= MSG_CTRUNC;
+    } else {
+      guest.msg_controllen = out.msg_controllen;
+    }
     if (!c->memory().write_value(msg_ptr, guest)) return -EFAULT;
     std::uint64_t guest_len_at = msg_ptr + offsetof(msghdr, msg_namelen);
     return return_address(c, sa_at, msg_at + offsetof(msghdr, msg_namelen),
@@ -724,6 +919,11 @@ constexpr int kIpv6MulticastHops = 18; // IPV6_MULTICAST_HOPS
 constexpr int kIpv6MulticastLoop = 19; // IPV6_MULTICAST_LOOP
 constexpr int kIpv6Tclass = 67;        // IPV6_TCLASS
 constexpr int kIpv6RecvPktinfo = 49;   // IPV6_RECVPKTINFO
+constexpr int kIpv6RecvHoplimit = 51;  // IPV6_RECVHOPLIMIT
+constexpr int kIpv6RecvTclass = 66;    // IPV6_RECVTCLASS
+constexpr int kIpv6RecvHopopts = 53;   // IPV6_RECVHOPOPTS
+constexpr int kIpv6RecvRthdr = 56;     // IPV6_RECVRTHDR
+constexpr int kIpv6RecvDstopts = 58;   // IPV6_RECVDSTOPTS
 constexpr int kSoDomain = 39;          // SO_DOMAIN
 
 // Reads the int option value of setsockopt(2) (Linux: optlen < sizeof(int) is EINVAL).
@@ -831,8 +1031,26 @@ void sys_setsockopt(kernel::Kernel& k, const SyscallPtr& call) {
       }
       host_setsockopt(k, call, IPPROTO_IP, IP_TOS, *v == -1 ? 0 : *v);
       return;
+    // RFC 3542 receive options: the model answers getsockopt, the host
+    // socket delivers the IPv4 twin that recvmsg turns into the IPv6
+    // message (netstack/ancillary.h).
     case kIpv6RecvPktinfo:
       s->recv_pktinfo = *v != 0;
+      host_setsockopt(k, call, IPPROTO_IP, IP_PKTINFO, *v != 0);
+      return;
+    case kIpv6RecvHoplimit:
+      s->recv_hoplimit = *v != 0;
+      host_setsockopt(k, call, IPPROTO_IP, IP_RECVTTL, *v != 0);
+      return;
+    case kIpv6RecvTclass:
+      s->recv_tclass = *v != 0;
+      host_setsockopt(k, call, IPPROTO_IP, IP_RECVTOS, *v != 0);
+      return;
+    case kIpv6RecvHopopts:
+    case kIpv6RecvRthdr:
+    case kIpv6RecvDstopts:
+      (name == kIpv6RecvHopopts ? s->recv_hopopts : name == kIpv6RecvRthdr ? s->recv_rthdr : s->recv_dstopts) =
+          *v != 0;
       call->complete(0);
       return;
     default:
@@ -866,6 +1084,11 @@ void sys_getsockopt(kernel::Kernel& k, const SyscallPtr& call) {
       case kIpv6MulticastLoop: value = s->multicast_loop; break;
       case kIpv6Tclass: value = host_getsockopt(k, call, IPPROTO_IP, IP_TOS, &err); break;
       case kIpv6RecvPktinfo: value = s->recv_pktinfo ? 1 : 0; break;
+      case kIpv6RecvHoplimit: value = s->recv_hoplimit ? 1 : 0; break;
+      case kIpv6RecvTclass: value = s->recv_tclass ? 1 : 0; break;
+      case kIpv6RecvHopopts: value = s->recv_hopopts ? 1 : 0; break;
+      case kIpv6RecvRthdr: value = s->recv_rthdr ? 1 : 0; break;
+      case kIpv6RecvDstopts: value = s->recv_dstopts ? 1 : 0; break;
       default:
         spdlog::warn("getsockopt(IPPROTO_IPV6, {}) on an AF_INET6 socket is not served: ENOPROTOOPT", name);
         err = ENOPROTOOPT;

@@ -1,0 +1,160 @@
+// Socket behaviours real programs met (issue 15): what glibc's getaddrinfo
+// and dual-stack servers rely on, the RFC 3542 ancillary-data options of
+// AF_INET6 sockets, UDP-Lite, and the order of bind's checks.
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "conformance.h"
+#include "net_util.h"
+
+using conformance::sa;
+
+namespace {
+
+sockaddr_in6 local_of(int fd) {
+  sockaddr_in6 s{};
+  socklen_t len = sizeof s;
+  CHECK_OK(getsockname(fd, sa(&s), &len));
+  return s;
+}
+
+// glibc's getaddrinfo sorts its answers by connecting one UDP AF_INET6
+// socket to each (RFC 6724) and asks getsockname for the source; between
+// destinations it dissolves the association with AF_UNSPEC. An IPv4
+// destination must then give a v4-mapped source, or glibc asserts
+// (getaddrinfo.c: IN6_IS_ADDR_V4MAPPED).
+void udp6_reconnect_to_v4() {
+  int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  CHECK(fd >= 0);
+  sockaddr_in6 one = conformance::v6addr(in6addr_loopback, htons(9));
+  CHECK_OK(connect(fd, sa(&one), sizeof one));
+  sockaddr_in6 src = local_of(fd);
+  CHECK(IN6_IS_ADDR_LOOPBACK(&src.sin6_addr));
+  sockaddr unspec{};
+  unspec.sa_family = AF_UNSPEC;
+  CHECK_OK(connect(fd, &unspec, sizeof unspec));
+  sockaddr_in6 mapped = conformance::v6addr(conformance::kMappedLoopback, htons(9));
+  CHECK_OK(connect(fd, sa(&mapped), sizeof mapped));
+  src = local_of(fd);
+  CHECK(IN6_IS_ADDR_V4MAPPED(&src.sin6_addr));
+  CHECK(conformance::is_mapped_loopback(src));
+  sockaddr_in6 peer{};
+  socklen_t len = sizeof peer;
+  CHECK_OK(getpeername(fd, sa(&peer), &len));
+  CHECK(conformance::is_mapped_loopback(peer) && peer.sin6_port == htons(9));
+  // And back to ::1.
+  CHECK_OK(connect(fd, &unspec, sizeof unspec));
+  CHECK_OK(connect(fd, sa(&one), sizeof one));
+  src = local_of(fd);
+  CHECK(IN6_IS_ADDR_LOOPBACK(&src.sin6_addr));
+  close(fd);
+}
+
+// What getaddrinfo(NULL, port, AI_PASSIVE) gives a dual-stack server.
+void getaddrinfo_passive() {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* res = nullptr;
+  CHECK(getaddrinfo(nullptr, "8080", &hints, &res) == 0);
+  int n = 0;
+  for (addrinfo* a = res; a != nullptr; a = a->ai_next) ++n;
+  CHECK(n >= 1);
+  if (res != nullptr) freeaddrinfo(res);
+  hints.ai_flags = 0;
+  res = nullptr;
+  CHECK(getaddrinfo("localhost", "8080", &hints, &res) == 0);  // sorted with connect + getsockname
+  if (res != nullptr) freeaddrinfo(res);
+}
+
+int get_int(int fd, int level, int name) {
+  int v = -1;
+  socklen_t len = sizeof v;
+  if (getsockopt(fd, level, name, &v, &len) != 0) return -2;
+  return v;
+}
+
+// RFC 3542: the receive options are accepted and their ancillary data comes
+// with each datagram.
+void ipv6_ancillary() {
+  int rx = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  int tx = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  CHECK(rx >= 0 && tx >= 0);
+  const int one = 1;
+  for (int opt : {IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS, IPV6_RECVPKTINFO}) {
+    CHECK_OK(setsockopt(rx, IPPROTO_IPV6, opt, &one, sizeof one));
+    CHECK(get_int(rx, IPPROTO_IPV6, opt) == 1);
+  }
+  sockaddr_in6 any = conformance::v6addr(in6addr_loopback, 0);
+  CHECK_OK(bind(rx, sa(&any), sizeof any));
+  sockaddr_in6 to = conformance::v6addr(in6addr_loopback, conformance::port_of(rx));
+  const int hops = 7, tclass = 0x20;
+  CHECK_OK(setsockopt(tx, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof hops));
+  CHECK_OK(setsockopt(tx, IPPROTO_IPV6, IPV6_TCLASS, &tclass, sizeof tclass));
+  CHECK(sendto(tx, "x", 1, 0, sa(&to), sizeof to) == 1);
+  char data[8];
+  alignas(cmsghdr) char control[256];
+  iovec iov{data, sizeof data};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  m.msg_control = control;
+  m.msg_controllen = sizeof control;
+  CHECK(recvmsg(rx, &m, 0) == 1);
+  int got_hops = -1, got_tclass = -1;
+  bool got_pktinfo = false;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
+    if (c->cmsg_level != IPPROTO_IPV6) continue;
+    if (c->cmsg_type == IPV6_HOPLIMIT) std::memcpy(&got_hops, CMSG_DATA(c), sizeof got_hops);
+    if (c->cmsg_type == IPV6_TCLASS) std::memcpy(&got_tclass, CMSG_DATA(c), sizeof got_tclass);
+    if (c->cmsg_type == IPV6_PKTINFO) got_pktinfo = true;
+  }
+  CHECK(got_hops == hops);
+  CHECK(got_tclass == tclass);
+  CHECK(got_pktinfo);
+  close(rx);
+  close(tx);
+}
+
+// UDP-Lite is a datagram protocol of both families.
+void udplite() {
+  for (int family : {AF_INET, AF_INET6}) {
+    int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDPLITE);
+    CHECK(fd >= 0);
+    if (fd >= 0) close(fd);
+  }
+}
+
+// bind() checks the address family before anything else.
+void bind_family_first() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  CHECK(fd >= 0);
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  std::strcpy(un.sun_path, "/tmp/net_socket_edges.sock");
+  CHECK_ERR(bind(fd, sa(&un), sizeof un), EAFNOSUPPORT);
+  close(fd);
+  fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  CHECK(fd >= 0);
+  sockaddr_in v4 = conformance::v4addr(INADDR_LOOPBACK, 0);
+  CHECK_ERR(bind(fd, sa(&v4), sizeof v4), EINVAL);  // too short for AF_INET6
+  close(fd);
+}
+
+}  // namespace
+
+int main() {
+  udp6_reconnect_to_v4();
+  getaddrinfo_passive();
+  ipv6_ancillary();
+  udplite();
+  bind_family_first();
+  return conformance::finish();
+}
