@@ -63,6 +63,9 @@ struct Kernel {
   // The guest lives in a user namespace of its own (sentry run): its
   // capabilities hold there, never in the host's namespace.
   bool guest_in_user_namespace = false;
+  // sentry lives in the guest's own UTS namespace (it joined it at launch):
+  // uname answers from there and sethostname/setdomainname act there.
+  bool in_guest_uts = false;
 
   // Whether the guest's host threads carry its identity, so a credential
   // change must run on the host too (file permissions, signals and ptrace

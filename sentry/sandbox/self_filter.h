@@ -12,7 +12,10 @@
 namespace sentry::sandbox {
 
 // Loads the filter on all of sentry's threads (TSYNC) and makes sentry not
-// dumpable. Returns "" or what failed.
-std::string harden_self();
+// dumpable. `in_guest_uts`: sentry lives in the guest's own UTS namespace,
+// and may set the names there for the guest (sethostname, setdomainname);
+// otherwise those stay denied, as it could only rename the host's. Returns
+// "" or what failed.
+std::string harden_self(bool in_guest_uts);
 
 }  // namespace sentry::sandbox

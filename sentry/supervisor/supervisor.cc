@@ -218,12 +218,17 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   // cannot join it; the guest's copy of the host's name stays what it was.)
   if (int uts = opts_.ids.rootless ? -1 : open(("/proc/" + std::to_string(root_) + "/ns/uts").c_str(), O_RDONLY | O_CLOEXEC);
       uts >= 0) {
-    if (setns(uts, CLONE_NEWUTS) != 0) spdlog::warn("entering the guest's UTS namespace: {}", std::strerror(errno));
+    if (setns(uts, CLONE_NEWUTS) == 0) {
+      kernel_.in_guest_uts = true;  // the guest's sethostname is served here
+    } else {
+      spdlog::warn("entering the guest's UTS namespace: {}", std::strerror(errno));
+    }
     close(uts);
   }
   // From here on sentry needs none of its host powers but those it serves
   // the guest with (sentry/sandbox/self_filter.h).
-  if (std::string e = sandbox::harden_self(); !e.empty()) spdlog::warn("hardening sentry itself: {}", e);
+  if (std::string e = sandbox::harden_self(kernel_.in_guest_uts); !e.empty())
+    spdlog::warn("hardening sentry itself: {}", e);
   adopt_program(root_, *program, /*primary=*/true, kernel::Credentials::from_host(kernel_.config));
 
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);

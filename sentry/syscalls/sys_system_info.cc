@@ -9,6 +9,7 @@
 //            counts); all sizes in bytes (mem_unit 1).
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -16,6 +17,7 @@
 #include <cstring>
 #include <limits>
 
+#include "sentry/kernel/kernel.h"
 #include "sentry/syscalls/registry.h"
 
 namespace sentry::syscalls {
@@ -82,8 +84,37 @@ void sys_sysinfo(kernel::Kernel& k, const SyscallPtr& call) {
 
 }  // namespace
 
+// sethostname(2) and setdomainname(2): in the guest's own UTS namespace,
+// which sentry lives in (Kernel::in_guest_uts), for a caller with
+// CAP_SYS_ADMIN, as the guest's root has over a namespace of its own.
+// Linux's order (kernel/sys.c): the capability, the length, the copy.
+// Where sentry could not join it (a rootless run), EPERM: it could only
+// rename the host.
+constexpr int kCapSysAdmin = 21;  // CAP_SYS_ADMIN
+
+void set_uts_name(kernel::Kernel& k, const SyscallPtr& call, int (*set)(const char*, std::size_t)) {
+  const kernel::Task* t = k.tree.task(call->tid());
+  if (!k.in_guest_uts || t == nullptr || !t->creds.has_capability(kCapSysAdmin)) return (void)call->fail(EPERM);
+  const auto len = static_cast<std::int32_t>(call->arg(1));
+  if (len < 0 || len > 64 /* __NEW_UTS_LEN */) return (void)call->fail(EINVAL);
+  char name[65] = {};
+  if (len > 0 && !call->memory().read(call->arg(0), name, static_cast<std::size_t>(len)))
+    return (void)call->fail(EFAULT);
+  if (set(name, static_cast<std::size_t>(len)) != 0) return (void)call->fail(errno);
+  call->complete(0);
+}
+
+void sys_sethostname(kernel::Kernel& k, const SyscallPtr& call) {
+  set_uts_name(k, call, [](const char* n, std::size_t l) { return ::sethostname(n, l); });
+}
+void sys_setdomainname(kernel::Kernel& k, const SyscallPtr& call) {
+  set_uts_name(k, call, [](const char* n, std::size_t l) { return ::setdomainname(n, l); });
+}
+
 void register_system_info(Registry& r) {
   r.add("uname", sys_uname);
+  r.add("sethostname", sys_sethostname);
+  r.add("setdomainname", sys_setdomainname);
   r.add("sysinfo", sys_sysinfo);
 }
 
