@@ -129,8 +129,12 @@ void sys_fcntl(kernel::Kernel& k, const SyscallPtr& call) {
       auto copy = copy_of(k, call, fd);
       if (!copy) return;
       if (is_o_path(copy->get())) return (void)call->continue_on_host();  // EBADF there
-      // The same open file description: O_APPEND, O_NONBLOCK, O_ASYNC,
-      // O_DIRECT and O_NOATIME change for every descriptor sharing it.
+      // Turning O_ASYNC on or off registers the descriptor for SIGIO under
+      // its number (fasync: the signal's si_fd): only the guest's own
+      // thread can name its fd.
+      if ((static_cast<int>(arg) ^ fcntl(copy->get(), F_GETFL)) & O_ASYNC) return (void)call->continue_on_host();
+      // The same open file description: O_APPEND, O_NONBLOCK, O_DIRECT and
+      // O_NOATIME change for every descriptor sharing it.
       int rc = fcntl(copy->get(), F_SETFL, static_cast<int>(arg));
       call->complete(rc == 0 ? 0 : -errno);
       return;
