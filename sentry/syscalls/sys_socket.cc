@@ -232,6 +232,14 @@ void sys_socket(kernel::Kernel& k, const SyscallPtr& call) {
       call->fail(EPROTONOSUPPORT);
       return;
     }
+    // inet6_create: a raw socket needs CAP_NET_RAW over the network
+    // namespace, which the guest never holds (raw and packet sockets would
+    // hand it the host kernel's packet paths): EPERM, as AF_INET's and
+    // AF_PACKET's raw sockets answer in the guest's own namespace.
+    if (base == SOCK_RAW) {
+      call->fail(EPERM);
+      return;
+    }
     spdlog::warn("socket(AF_INET6, type {}, {}) is not served (only TCP and UDP over IPv6 are)", base, protocol);
     call->fail(ESOCKTNOSUPPORT);
     return;

@@ -148,6 +148,22 @@ void bind_family_first() {
   close(fd);
 }
 
+// Raw sockets need CAP_NET_RAW over the network namespace: both families
+// answer alike (both open as root natively; EPERM where it is not held).
+void raw_sockets_alike() {
+  errno = 0;
+  int v4 = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+  const int e4 = errno;
+  errno = 0;
+  int v6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+  const int e6 = errno;
+  CHECK((v4 >= 0) == (v6 >= 0));
+  if (v4 < 0) CHECK(e4 == EPERM);
+  if (v6 < 0) CHECK(e6 == EPERM);
+  if (v4 >= 0) close(v4);
+  if (v6 >= 0) close(v6);
+}
+
 }  // namespace
 
 int main() {
@@ -156,5 +172,6 @@ int main() {
   ipv6_ancillary();
   udplite();
   bind_family_first();
+  raw_sockets_alike();
   return conformance::finish();
 }
