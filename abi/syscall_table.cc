@@ -216,6 +216,8 @@ std::string render_compatibility_markdown() {
           std::string(serve_name(static_cast<Serve>(s)));
   }
   md += ".\n\nA syscall appears under every family it belongs to.\n";
+  md += "\nHow the calls behave, case by case, is measured with gVisor's syscall test suite: docs/gvisor_suite.md "
+        "has the measurement and every case that passes natively and not under sentry, with its reason.\n";
 
   for (std::size_t bit = 0; bit < kFamilyNames.size(); ++bit) {
     const std::uint32_t fam = 1u << bit;
