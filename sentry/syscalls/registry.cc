@@ -30,7 +30,7 @@ void register_all(Registry& r) {
   register_open(r);
   register_splice(r);
   register_epoll(r);
-  register_unshare(r);
+  register_namespaces(r);
 }
 
 }  // namespace sentry::syscalls

@@ -34,6 +34,6 @@ void register_fd(Registry& r);
 void register_open(Registry& r);
 void register_splice(Registry& r);
 void register_epoll(Registry& r);
-void register_unshare(Registry& r);
+void register_namespaces(Registry& r);
 
 }  // namespace sentry::syscalls

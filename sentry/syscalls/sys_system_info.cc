@@ -18,6 +18,7 @@
 #include <limits>
 
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/namespaces.h"
 #include "sentry/syscalls/registry.h"
 
 namespace sentry::syscalls {
@@ -25,6 +26,8 @@ namespace sentry::syscalls {
 namespace {
 
 void sys_uname(kernel::Kernel& k, const SyscallPtr& call) {
+  // A caller in a UTS namespace of its own: the host answers from there.
+  if (k.in_guest_uts && !kernel::in_sentry_namespace(call->tid(), "uts")) return (void)call->continue_on_host();
   struct utsname u {};
   if (::uname(&u) != 0) {
     call->fail(errno);
@@ -93,6 +96,9 @@ void sys_sysinfo(kernel::Kernel& k, const SyscallPtr& call) {
 constexpr int kCapSysAdmin = 21;  // CAP_SYS_ADMIN
 
 void set_uts_name(kernel::Kernel& k, const SyscallPtr& call, int (*set)(const char*, std::size_t)) {
+  // A caller in a UTS namespace of its own (unshare, clone): the host acts
+  // there, with the caller's own capabilities over it.
+  if (k.in_guest_uts && !kernel::in_sentry_namespace(call->tid(), "uts")) return (void)call->continue_on_host();
   const kernel::Task* t = k.tree.task(call->tid());
   if (!k.in_guest_uts || t == nullptr || !t->creds.has_capability(kCapSysAdmin)) return (void)call->fail(EPERM);
   const auto len = static_cast<std::int32_t>(call->arg(1));

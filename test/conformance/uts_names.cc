@@ -3,6 +3,7 @@
 // (capability, length, copy), and a caller without CAP_SYS_ADMIN is refused.
 // Natively the program first enters a new UTS namespace (so the host keeps
 // its name); under sentry the guest's namespace is its own already.
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -69,5 +70,40 @@ int main() {
   CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   CHECK_OK(uname(&u));
   CHECK(u.nodename[0] == '\0');
+
+  // A UTS namespace the program makes: its names are its own, another
+  // process may join it (setns), and the namespace it came from keeps its
+  // names. (Joining the sandbox's own namespaces back is the host's
+  // decision: they belong to sentry's user namespace.)
+  CHECK_OK(sethostname("outer", 5));
+  int ready[2], done[2];
+  CHECK_OK(pipe(ready));
+  CHECK_OK(pipe(done));
+  pid = fork();
+  if (pid == 0) {
+    char c;
+    if (unshare(CLONE_NEWUTS) != 0 || sethostname("inner", 5) != 0) _exit(2);
+    if (write(ready[1], "r", 1) != 1) _exit(3);
+    (void)!read(done[0], &c, 1);
+    utsname mine{};
+    _exit(uname(&mine) == 0 && std::strcmp(mine.nodename, "inner") == 0 ? 0 : 4);
+  }
+  char c;
+  CHECK(read(ready[0], &c, 1) == 1);
+  CHECK_OK(uname(&u));
+  CHECK(std::strcmp(u.nodename, "outer") == 0);
+  CHECK(proc_name("hostname") == "outer");
+  const int ns = open(("/proc/" + std::to_string(pid) + "/ns/uts").c_str(), O_RDONLY | O_CLOEXEC);
+  CHECK(ns >= 0);
+  CHECK_ERR(setns(ns, CLONE_NEWIPC), EINVAL);  // the fd is a UTS namespace
+  CHECK_OK(setns(ns, CLONE_NEWUTS));
+  CHECK_OK(uname(&u));
+  CHECK(std::strcmp(u.nodename, "inner") == 0);
+  CHECK_OK(sethostname("joined", 6));
+  CHECK(write(done[1], "d", 1) == 1);
+  CHECK(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 4);  // the child sees "joined" now
+  CHECK_ERR(setns(open("/dev/null", O_RDONLY | O_CLOEXEC), 0), EINVAL);  // not a namespace
+  CHECK_OK(unshare(CLONE_NEWIPC));
   return conformance::finish();
 }

@@ -192,7 +192,9 @@ TEST_CASE("policy decisions of this commit", "[abi]") {
   CHECK(serve_of("ptrace") == Serve::kDeny);
   CHECK(syscall_by_name("ptrace")->deny_errno == EPERM);
   CHECK(serve_of("mount") == Serve::kDeny);
-  CHECK(serve_of("unshare") == Serve::kDeny);
+  CHECK(serve_of("unshare") == Serve::kSupervise);  // namespaces of its own: UTS and IPC only
+  CHECK(serve_of("setns") == Serve::kSupervise);
+  CHECK(serve_of("sethostname") == Serve::kEmulate);  // in the guest's own UTS namespace
   CHECK(serve_of("afs_syscall") == Serve::kUnsupported);
   CHECK(serve_of("_sysctl") == Serve::kUnsupported);
   CHECK(serve_of("modify_ldt") == Serve::kForward);
