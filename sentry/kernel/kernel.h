@@ -51,6 +51,13 @@ struct Kernel {
   // (set by the unotify platform; null where every call stops anyway).
   FdRouter* fd_router = nullptr;
   FdSwaps fd_swaps;  // fds a call stopped by ptrace hands to a notification
+  // The guest's pid 1, sentry's init (sandbox/): a process of the guest's PID
+  // namespace that its user namespace does not own (it is host root's). The
+  // scheduler model answers for it (SCHED_OTHER, nice 0, every CPU) and
+  // judges changes as Linux does for a task of a parent user namespace: the
+  // guest's capabilities do not reach it (EPERM). Set when there is one.
+  std::optional<Task> guest_init;
+  ThreadGroup guest_init_group;
   netstack::NetlinkSockets netlink;  // the guest's NETLINK_ROUTE sockets
   // The guest's filesystem view (--root, --bind, --rw); the run sets it.
   vfs::MountTable mounts = vfs::MountTable::host_identity();

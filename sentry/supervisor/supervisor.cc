@@ -210,6 +210,15 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   spawner_ = box->spawner;
   exec_error_fd_ = box->control;
   kernel_.guest_netns = box->netns;
+  if (box->init > 0) {  // the guest's pid 1: host root's, nobody to the guest
+    kernel::Task init;
+    init.tid = init.tgid = box->init;
+    init.creds.ruid = init.creds.euid = init.creds.suid = init.creds.fsuid = 65534;
+    init.creds.rgid = init.creds.egid = init.creds.sgid = init.creds.fsgid = 65534;
+    init.comm = "sentry-init";
+    kernel_.guest_init = init;
+    kernel_.guest_init_group.tgid = box->init;
+  }
   kernel_.guest_in_user_namespace = true;
   kernel_.isolated_network = opts_.isolated_network;
   if (opts_.ids.rootless) kernel_.config.nodename = opts_.hostname;

@@ -85,6 +85,10 @@ Target find_task(Kernel& k, const SyscallPtr& call, pid_t pid) {
   Target t;
   t.task = k.tree.task(tid);
   if (t.task != nullptr) t.group = k.tree.group_of(tid);
+  if (t.task == nullptr && pid == 1 && k.guest_init) {  // sentry's init (Kernel::guest_init)
+    t.task = &*k.guest_init;
+    t.group = &k.guest_init_group;
+  }
   return t;
 }
 
@@ -102,6 +106,15 @@ const Credentials& caller_creds(Kernel& k, const SyscallPtr& call) {
 }
 
 SchedAccess access_to(Kernel& k, const SyscallPtr& call, const Target& t) {
+  // No capability of the guest's reaches sentry's init (another user
+  // namespace's task): judged as an unprivileged stranger's request.
+  static const Credentials kStranger = [] {
+    Credentials c;
+    c.ruid = c.euid = c.suid = c.fsuid = static_cast<uid_t>(-2);
+    c.rgid = c.egid = c.sgid = c.fsgid = static_cast<gid_t>(-2);
+    return c;
+  }();
+  if (k.guest_init && t.task == &*k.guest_init) return SchedAccess{kStranger, t.task->creds, t.group->limits};
   return SchedAccess{caller_creds(k, call), t.task->creds, t.group->limits};
 }
 

@@ -192,6 +192,22 @@ int main() {
   // The RESET_ON_FORK flag is not accepted by the range queries.
   CHECK_ERR(sched_get_priority_max(SCHED_FIFO | SCHED_RESET_ON_FORK), EINVAL);
 
+  // --- pid 1 and the parent exist for the scheduler calls (under sentry: its
+  // init, which the guest does not own), and the policy is checked once the
+  // task is found: EINVAL for a bad one, ESRCH only for a missing task.
+  CHECK(sched_getscheduler(1) >= 0);
+  CHECK(sched_getscheduler(getppid()) >= 0);
+  {
+    sched_param p{};
+    CHECK(sched_getparam(1, &p) == 0);
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CHECK(sched_getaffinity(1, sizeof set, &set) == 0);
+    CHECK(CPU_COUNT(&set) >= 1);
+    CHECK_ERR(sched_setscheduler(1, 12345, &p), EINVAL);
+    CHECK_ERR(sched_setscheduler(0x3fffffff, 12345, &p), ESRCH);
+  }
+
   // --- Initial state. ---
   CHECK(get_policy(0) == SCHED_OTHER);
   CHECK(get_policy(self) == SCHED_OTHER);
