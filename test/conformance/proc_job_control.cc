@@ -20,6 +20,10 @@ pid_t self_stopping_child(int sig, int* go) {
   pid_t pid = fork();
   if (pid == 0) {
     close(p[1]);
+    // A process group of its own, whose parent is in another group of the
+    // same session: not orphaned, so SIGTSTP stops it (Linux discards the
+    // terminal stop signals in an orphaned group).
+    setpgid(0, 0);
     raise(sig);
     char c;
     (void)!read(p[0], &c, 1);
@@ -97,10 +101,7 @@ int main() {
   // SIGCHLD must not be ignored (an ignored SIGCHLD reaps children at once).
   signal(SIGCHLD, SIG_DFL);
   wait4_untraced(SIGSTOP);
-  // SIGTSTP stops only where the process group is not orphaned (Linux
-  // discards it otherwise): a program sentry runs leads a session of its
-  // own, whose group is orphaned, as under `setsid`.
-  if (getpgrp() != getsid(0)) wait4_untraced(SIGTSTP);
+  wait4_untraced(SIGTSTP);
   waitid_stopped();
   parent_stops_child();
   return conformance::finish();
