@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,25 +16,23 @@ namespace sentry::netstack {
 NetlinkSockets::~NetlinkSockets() {
   for (auto& [ino, s] : sockets_) {
     if (s.kernel_end >= 0) close(s.kernel_end);
-    if (s.guest_end >= 0) close(s.guest_end);
   }
+}
+
+void NetlinkSockets::remove(ino_t ino) {
+  auto it = sockets_.find(ino);
+  if (it == sockets_.end()) return;
+  if (it->second.kernel_end >= 0) close(it->second.kernel_end);
+  sockets_.erase(it);
 }
 
 int NetlinkSockets::create(bool nonblocking, int* guest_fd, NetlinkSocket* socket) {
   int sv[2];
-  if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0, sv) != 0) return -errno;
-  int copy = fcntl(sv[0], F_DUPFD_CLOEXEC, 0);
-  if (copy < 0) {
-    int err = errno;
-    close(sv[0]);
-    close(sv[1]);
-    return -err;
-  }
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0, sv) != 0) return -errno;
   // sentry's end never blocks it.
   fcntl(sv[1], F_SETFL, O_NONBLOCK);
   *guest_fd = sv[0];
   socket->kernel_end = sv[1];
-  socket->guest_end = copy;
   return 0;
 }
 
@@ -49,25 +48,31 @@ NetlinkRouteResponder& NetlinkSockets::responder() {
 
 void NetlinkSockets::send(NetlinkSocket& s, const std::uint8_t* request, std::size_t len) {
   for (const auto& d : responder().handle(request, len, s.portid)) {
-    (void)!::send(s.kernel_end, d.data(), d.size(), MSG_DONTWAIT);
+    (void)!::send(s.kernel_end, d.data(), d.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   }
 }
 
-void NetlinkSockets::answer_pending(NetlinkSocket& s) {
+bool NetlinkSockets::answer_pending(NetlinkSocket& s) {
   std::vector<std::uint8_t> buf(64 * 1024);
   for (;;) {
+    pollfd p{s.kernel_end, POLLIN, 0};
+    if (::poll(&p, 1, 0) != 1) return true;  // nothing waiting
     ssize_t n = ::recv(s.kernel_end, buf.data(), buf.size(), MSG_DONTWAIT);
-    if (n < 0) return;
-    send(s, buf.data(), static_cast<std::size_t>(n));
+    if (n > 0 || (n == 0 && !(p.revents & POLLHUP))) {  // a request (an empty one too)
+      send(s, buf.data(), static_cast<std::size_t>(n));
+      continue;
+    }
+    // Drained, and the guest's end hung up: it is closed.
+    return !(p.revents & POLLHUP) && n < 0;
   }
 }
 
-std::int64_t NetlinkSockets::receive(NetlinkSocket& s, std::size_t max, int flags,
+std::int64_t NetlinkSockets::receive(NetlinkSocket& s, int guest_end, std::size_t max, int flags,
                                      std::vector<std::uint8_t>* out) {
   answer_pending(s);
   out->resize(max);
-  // MSG_TRUNC on an AF_UNIX datagram socket also returns the full length.
-  ssize_t n = ::recv(s.guest_end, out->data(), max, MSG_DONTWAIT | (flags & (MSG_PEEK | MSG_TRUNC)));
+  // MSG_TRUNC on an AF_UNIX seqpacket socket also returns the full length.
+  ssize_t n = ::recv(guest_end, out->data(), max, MSG_DONTWAIT | (flags & (MSG_PEEK | MSG_TRUNC)));
   if (n < 0) return -errno;
   out->resize(std::min<std::size_t>(static_cast<std::size_t>(n), max));
   return n;

@@ -19,6 +19,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "sentry/kernel/guest_fd.h"
 #include "netstack/sockaddr_io.h"
 #include "sentry/syscalls/routed_fd.h"
 #include "sentry/syscalls/sockopt_value.h"
@@ -100,7 +101,14 @@ void watch(kernel::Kernel& k, ino_t ino, netstack::NetlinkSocket& s) {
       if (!st) return;
       st->async_wait(boost::asio::posix::stream_descriptor::wait_read, [self = *this](const boost::system::error_code& ec) {
         if (ec) return;
-        if (netstack::NetlinkSocket* sock = self.k.netlink.find(self.ino)) self.k.netlink.answer_pending(*sock);
+        netstack::NetlinkSocket* sock = self.k.netlink.find(self.ino);
+        if (sock == nullptr) return;
+        if (!self.k.netlink.answer_pending(*sock)) {
+          // The guest closed its end: drop the socket and this watch (the
+          // stream is destroyed with it; this handler holds no reference).
+          self.k.netlink.remove(self.ino);
+          return;
+        }
         self();
       });
     }
@@ -189,7 +197,9 @@ bool serve_netlink(kernel::Kernel& k, const SyscallPtr& call) {
   } else if (name == "recvfrom") {
     int flags = static_cast<int>(call->arg(3));
     std::vector<std::uint8_t> d;
-    std::int64_t r = k.netlink.receive(*s, std::min<std::size_t>(call->arg(2), 1 << 20), flags, &d);
+    kernel::GuestFdCopy end(k.tree.tgid_of(call->tid()), fd);
+    if (!end.valid()) return call->fail(end.error()), true;
+    std::int64_t r = k.netlink.receive(*s, end.get(), std::min<std::size_t>(call->arg(2), 1 << 20), flags, &d);
     if (r < 0) return call->complete(r), true;
     if (!d.empty() && !mem.write(call->arg(1), d.data(), d.size())) return call->fail(EFAULT), true;
     sockaddr_nl nl = kernel_address();
@@ -202,7 +212,9 @@ bool serve_netlink(kernel::Kernel& k, const SyscallPtr& call) {
     if (!mem.read_value(call->arg(1), &m)) return call->fail(EFAULT), true;
     std::vector<std::uint8_t> d;
     std::size_t room = iov_capacity(mem, reinterpret_cast<std::uint64_t>(m.msg_iov), m.msg_iovlen);
-    std::int64_t full = k.netlink.receive(*s, room, flags | MSG_TRUNC, &d);
+    kernel::GuestFdCopy end(k.tree.tgid_of(call->tid()), fd);
+    if (!end.valid()) return call->fail(end.error()), true;
+    std::int64_t full = k.netlink.receive(*s, end.get(), room, flags | MSG_TRUNC, &d);
     if (full < 0) return call->complete(full), true;
     std::int64_t n = scatter(mem, reinterpret_cast<std::uint64_t>(m.msg_iov), m.msg_iovlen, d);
     if (n < 0) return call->complete(n), true;

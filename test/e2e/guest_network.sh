@@ -6,11 +6,15 @@
 #  * a guest that dropped to uid 1000 cannot bind a privileged port (EACCES);
 #  * an abstract unix name the guest binds is not reachable from the host;
 #  * with --network isolated a guest server is not reachable from the host,
-#    while the guest reaches itself over its own loopback.
+#    while the guest reaches itself over its own loopback;
+#  * a guest that opens and closes NETLINK_ROUTE sockets (if_nameindex, as
+#    getifaddrs does) 400 times leaves sentry's fd count where it was.
 # Usage: guest_network.sh SENTRY
 set -u
 SENTRY=$1
 . "$(dirname "$0")/checks.sh"
+TMPDIR_NL=$(mktemp)
+trap 'rm -f "$TMPDIR_NL"' EXIT
 [ "$(id -u)" = 0 ] || { echo "SKIP: privileged ports need sentry to run as root"; exit 77; }
 free_low_port() {  # a port below 1024 no TCP socket uses, in any state (TIME_WAIT blocks a bind)
   for p in 873 901 913 981 989 990 992 995; do
@@ -103,4 +107,16 @@ def serve():
 threading.Thread(target=serve).start()
 c = socket.create_connection(('::1', port)); print(c.recv(8).decode())" 2>&1)
 [ "$got" = self ] && ok "--network isolated: the guest reaches itself over its own loopback" || bad "isolated loopback: $got"
+
+# sentry's fds while the guest, done with 400 netlink sockets, sleeps.
+"$SENTRY" run -- python3 -c "
+import socket, time
+for _ in range(400): socket.if_nameindex()
+print('done', flush=True); time.sleep(3)" > "$TMPDIR_NL" 2>&1 &
+RUN=$!
+for _ in $(seq 100); do grep -q done "$TMPDIR_NL" 2>/dev/null && break; sleep 0.1; done
+fds=$(ls "/proc/$RUN/fd" 2>/dev/null | wc -l)
+wait $RUN
+[ "$fds" -gt 0 ] && [ "$fds" -lt 100 ] && ok "400 closed netlink sockets leave sentry with $fds fds" ||
+  bad "sentry holds $fds fds after the guest closed 400 netlink sockets"
 exit $fail
