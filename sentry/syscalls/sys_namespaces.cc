@@ -16,7 +16,10 @@
 // with only those flags), on the host with the guest's own capabilities
 // (the sandbox's own namespaces are owned by the host's user namespace, so
 // the host answers EPERM for those). Other types: EPERM. An fd that is
-// neither: EINVAL, as Linux.
+// neither: EINVAL, as Linux. sentry's look at the fd is not the boundary
+// (another thread may put another namespace at that number before the host
+// joins it): the kernel's rule is, which lets the guest join only
+// namespaces its user namespace owns (hostile.* race_setns).
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <sys/ioctl.h>

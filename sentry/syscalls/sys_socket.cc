@@ -977,6 +977,20 @@ std::optional<int> host_getsockopt(kernel::Kernel& k, const SyscallPtr& call, in
   return v;
 }
 
+// An IPV6_RECV* flag: set on the host socket as its IPv4 twin `host_option`
+// (0: none), then, once the host took it, in the model.
+void mirrored_flag(kernel::Kernel& k, const SyscallPtr& call, Inet6Socket& s, bool Inet6Socket::*flag,
+                   int host_option, bool on) {
+  if (host_option != 0) {
+    kernel::GuestFdCopy copy(k.tree.tgid_of(call->tid()), static_cast<int>(call->arg(0)));
+    const int value = on ? 1 : 0;
+    if (!copy.valid()) return (void)call->fail(copy.error());
+    if (setsockopt(copy.get(), IPPROTO_IP, host_option, &value, sizeof value) != 0) return (void)call->fail(errno);
+  }
+  s.*flag = on;
+  call->complete(0);
+}
+
 // Implements setsockopt(2): IPPROTO_IPV6 options of AF_INET6 sockets are
 // served from the model or mapped to their IPv4 twin on the host socket.
 void sys_setsockopt(kernel::Kernel& k, const SyscallPtr& call) {
@@ -1043,24 +1057,19 @@ void sys_setsockopt(kernel::Kernel& k, const SyscallPtr& call) {
     // socket delivers the IPv4 twin that recvmsg turns into the IPv6
     // message (netstack/ancillary.h).
     case kIpv6RecvPktinfo:
-      s->recv_pktinfo = *v != 0;
-      host_setsockopt(k, call, IPPROTO_IP, IP_PKTINFO, *v != 0);
-      return;
+      return mirrored_flag(k, call, *s, &Inet6Socket::recv_pktinfo, IP_PKTINFO, *v != 0);
     case kIpv6RecvHoplimit:
-      s->recv_hoplimit = *v != 0;
-      host_setsockopt(k, call, IPPROTO_IP, IP_RECVTTL, *v != 0);
-      return;
+      return mirrored_flag(k, call, *s, &Inet6Socket::recv_hoplimit, IP_RECVTTL, *v != 0);
     case kIpv6RecvTclass:
-      s->recv_tclass = *v != 0;
-      host_setsockopt(k, call, IPPROTO_IP, IP_RECVTOS, *v != 0);
-      return;
+      return mirrored_flag(k, call, *s, &Inet6Socket::recv_tclass, IP_RECVTOS, *v != 0);
+    // Extension headers never reach the guest (its IPv6 datagrams come from
+    // ::1 carried over IPv4): the options are kept for getsockopt only.
     case kIpv6RecvHopopts:
+      return mirrored_flag(k, call, *s, &Inet6Socket::recv_hopopts, 0, *v != 0);
     case kIpv6RecvRthdr:
+      return mirrored_flag(k, call, *s, &Inet6Socket::recv_rthdr, 0, *v != 0);
     case kIpv6RecvDstopts:
-      (name == kIpv6RecvHopopts ? s->recv_hopopts : name == kIpv6RecvRthdr ? s->recv_rthdr : s->recv_dstopts) =
-          *v != 0;
-      call->complete(0);
-      return;
+      return mirrored_flag(k, call, *s, &Inet6Socket::recv_dstopts, 0, *v != 0);
     default:
       spdlog::warn("setsockopt(IPPROTO_IPV6, {}) on an AF_INET6 socket is not served: ENOPROTOOPT", name);
       call->fail(ENOPROTOOPT);

@@ -1819,6 +1819,77 @@ void race_sendto(const Args& a) {
 // bind(2) of a unix socket with an address flipping between a relative path
 // and an abstract NAME. Sockets that end up with the abstract name are kept
 // open for 1.5 s while the host looks for NAME in its /proc/net/unix.
+// setns(fd, 0): sentry looks at what fd is (a UTS namespace the guest made
+// may be joined) before the host joins "fd" again, so sentry's look is not
+// the boundary: the kernel's ownership rule is. Another thread keeps putting
+// the sandbox's mount, user, network and PID namespaces (owned by the host's
+// user namespace) at that number; the host must refuse every one
+// (EPERM/EINVAL in the tally show the race reached it). Guest-reported: a
+// namespace other than UTS changed; judged from the host: its hostname
+// (sethostname after each join) and mount table.
+void race_setns(const Args& a) {
+  std::string name = arg_str(a, 0);
+  long n = iterations(a, 1);
+  int ready[2];
+  if (pipe(ready) != 0) return note("pipe", err_name(errno));
+  pid_t child = fork();
+  if (child == 0) {  // a UTS namespace of the guest's own, to be joined
+    char c = unshare(CLONE_NEWUTS) == 0 ? 'u' : 'x';
+    (void)!write(ready[1], &c, 1);
+    for (;;) pause();
+  }
+  char c = 0;
+  (void)!read(ready[0], &c, 1);
+  note("own-uts", c == 'u' ? "ok" : "unshare-failed");
+  auto ns_of = [](const char* kind) {
+    struct stat st {};
+    return stat((std::string("/proc/self/ns/") + kind).c_str(), &st) == 0 ? st.st_ino : 0;
+  };
+  const ino_t mnt0 = ns_of("mnt"), user0 = ns_of("user"), net0 = ns_of("net"), pid0 = ns_of("pid_for_children");
+  std::vector<int> variants = {open(("/proc/" + std::to_string(child) + "/ns/uts").c_str(), O_RDONLY | O_CLOEXEC),
+                               open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC),
+                               open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC),
+                               open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC),
+                               open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)};
+  std::string opened;
+  for (int v : variants) opened += v >= 0 ? "y" : "n";
+  note("opened", opened);
+  const int slot = 100;
+  dup2(variants[0], slot);
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> flips{0};
+  std::thread swapper([&] {
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    while (!stop.load(std::memory_order_relaxed)) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      if (int v = variants[x % variants.size()]; v >= 0) dup2(v, slot);
+      flips.fetch_add(1, std::memory_order_relaxed);
+      for (unsigned spin = (x >> 32) & 255; spin; --spin) asm volatile("pause" ::: "memory");
+    }
+  });
+  Tally t;
+  for (long i = 0; i < n; ++i) {
+    if (setns(slot, 0) != 0) {
+      t.add(err_name(errno));
+      continue;
+    }
+    if (ns_of("mnt") != mnt0) t.add("joined-mnt");
+    else if (ns_of("user") != user0) t.add("joined-user");
+    else if (ns_of("net") != net0) t.add("joined-net");
+    else if (ns_of("pid_for_children") != pid0) t.add("joined-pid");
+    else t.add("ok-uts");
+    if (sethostname(name.data(), name.size()) == 0) t.add("sethostname-ok");
+  }
+  stop.store(true);
+  swapper.join();
+  t.flips = static_cast<int64_t>(flips.load());
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  note("tally", t.str());
+}
+
 void race_bind(const Args& a) {
   std::string name = arg_str(a, 0);
   long n = iterations(a, 1);
@@ -2008,6 +2079,7 @@ const Attack kAttacks[] = {
     {"race_connect", "race", race_connect},
     {"race_sendto", "race", race_sendto},
     {"race_bind", "race", race_bind},
+    {"race_setns", "race", race_setns},
     // internal
     {"read_file", "internal", read_file_cmd, true},
     {"noop", "internal", noop, true},

@@ -712,6 +712,12 @@ during_abstract_bind() { poll_abstract_bind; }
 during_race_bind() { poll_abstract_bind; }
 judge_abstract_bind() { [ -s "$T/out/seen" ] && ev "the guest's abstract name is in the host's /proc/net/unix: $(cat "$T/out/seen")"; }
 judge_race_bind() { judge_abstract_bind; }
+# Guest-reported: setns joined a namespace other than the guest's own UTS one
+# (the host's hostname and mount table are judged for every attack).
+judge_race_setns() {
+  grep -qE "RESULT race_setns tally .*joined-(mnt|user|net|pid)" "$OUT" &&
+    ev "setns joined a namespace it may not: $(grep 'RESULT race_setns tally' "$OUT") (guest-reported)"
+}
 
 # Host traffic on lo that a packet socket in the host's netns would see.
 during_packet_sniff() {
@@ -884,6 +890,7 @@ attack race_execve -t 120 -- ./noexec.bin "$VT/forbidden" "$ITERS"
 attack race_connect -t 120 -- "$ABS_STREAM" "$TCP6_PORT" "$ITERS"
 attack race_sendto -t 120 -- "$ABS_DGRAM" "$ITERS" "$TAG"
 attack race_bind -t 120 -- "$ABS_BIND" "$ITERS"
+attack race_setns -t 120 -- "$NAME" "$ITERS"
 
 # Anything the listeners logged after the last attack was judged.
 sleep 0.2
