@@ -92,6 +92,15 @@ void ipv6_ancillary() {
     CHECK_OK(setsockopt(rx, IPPROTO_IPV6, opt, &one, sizeof one));
     CHECK(get_int(rx, IPPROTO_IPV6, opt) == 1);
   }
+  // The extension-header options are accepted and read back (off again too).
+  const int zero = 0;
+  for (int opt : {IPV6_RECVRTHDR, IPV6_RECVHOPOPTS, IPV6_RECVDSTOPTS}) {
+    CHECK(get_int(tx, IPPROTO_IPV6, opt) == 0);
+    CHECK_OK(setsockopt(tx, IPPROTO_IPV6, opt, &one, sizeof one));
+    CHECK(get_int(tx, IPPROTO_IPV6, opt) == 1);
+    CHECK_OK(setsockopt(tx, IPPROTO_IPV6, opt, &zero, sizeof zero));
+    CHECK(get_int(tx, IPPROTO_IPV6, opt) == 0);
+  }
   sockaddr_in6 any = conformance::v6addr(in6addr_loopback, 0);
   CHECK_OK(bind(rx, sa(&any), sizeof any));
   sockaddr_in6 to = conformance::v6addr(in6addr_loopback, conformance::port_of(rx));
