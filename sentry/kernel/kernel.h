@@ -18,6 +18,7 @@
 #include "sentry/kernel/blocked_calls.h"
 #include "sentry/kernel/fd_router.h"
 #include "sentry/kernel/fd_swaps.h"
+#include "sentry/kernel/task_files.h"
 #include "sentry/kernel/epoll/epoll_registrar.h"
 #include "vfs/mount_table.h"
 #include "sentry/kernel/futex/futex_manager.h"
@@ -51,6 +52,8 @@ struct Kernel {
   // (set by the unotify platform; null where every call stops anyway).
   FdRouter* fd_router = nullptr;
   FdSwaps fd_swaps;  // fds a call stopped by ptrace hands to a notification
+  // The tasks' /proc files (set by the run; null in unit tests).
+  TaskFiles* task_files = nullptr;
   // The guest's pid 1, sentry's init (sandbox/): a process of the guest's PID
   // namespace that its user namespace does not own (it is host root's). The
   // scheduler model answers for it (SCHED_OTHER, nice 0, every CPU) and

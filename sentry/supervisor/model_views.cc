@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -28,8 +29,10 @@ bool ModelViews::check_fuse(std::string* error) {
 }
 
 std::unique_ptr<ModelViews> ModelViews::start(boost::asio::io_context& io, const kernel::Kernel& k, int mntns,
-                                              pid_t init, std::string* error) {
+                                              pid_t init, bool every_task, std::string* error) {
   std::unique_ptr<ModelViews> v(new ModelViews(io, k));
+  v->every_task_ = every_task;
+  v->baseline_ = proc_synth::kernel_baseline_here(k.config.cpus);
   v->mounter_ = vfs::ViewMounter::start(mntns, init, error);
   if (!v->mounter_) return nullptr;
   const int fuse_fd = v->mounter_->take_fuse();
@@ -87,7 +90,16 @@ void ModelViews::lay_machine(std::function<void()> done) {
   const proc_synth::ProcOverlay o = proc_synth::machine_overlay(source_);
   for (const std::string& f : o.files) binds.push_back({f, f, false});
   for (const std::string& a : o.absent) binds.push_back({"/.absent", a, false});
-  bind(binds, std::move(done));
+  bind(binds, [this, done = std::move(done)] {
+    machine_laid_ = true;
+    for (auto& f : std::exchange(after_machine_, {})) f();
+    done();
+  });
+}
+
+void ModelViews::after_machine(std::function<void()> done) {
+  if (machine_laid_) return done();
+  after_machine_.push_back(std::move(done));
 }
 
 int ModelViews::take_slot(const std::string& dir) {
@@ -102,13 +114,31 @@ int ModelViews::take_slot(const std::string& dir) {
   return n;
 }
 
-// Each file of the task's overlay lies in a directory that a slot stands for.
+bool ModelViews::needs_files(pid_t host_tid) const {
+  if (every_task_) return true;
+  const kernel::Task* t = kernel_.tree.task(host_tid);
+  return t != nullptr && !proc_synth::kernel_shows(baseline_, t->sched);
+}
+
 void ModelViews::lay_task(pid_t host_tid, std::function<void()> done) {
+  std::vector<vfs::ViewMounter::Bind> binds;
+  add_task_binds(host_tid, &binds);
+  bind(binds, std::move(done));
+}
+
+void ModelViews::changed(const std::vector<pid_t>& host_tids, std::function<void()> then) {
+  std::vector<vfs::ViewMounter::Bind> binds;
+  for (pid_t tid : host_tids)
+    if (!slots_of_.count(tid) && needs_files(tid)) add_task_binds(tid, &binds);
+  bind(binds, std::move(then));
+}
+
+// Each file of the task's overlay lies in a directory that a slot stands for.
+void ModelViews::add_task_binds(pid_t host_tid, std::vector<vfs::ViewMounter::Bind>* binds) {
   const pid_t tid = kernel_.tree.guest_tid(host_tid);
   const pid_t tgid = kernel_.tree.guest_tid(kernel_.tree.tgid_of(host_tid));
-  if (tid == 0 || tgid == 0) return done();
+  if (tid == 0 || tgid == 0) return;
   std::map<std::string, int> slot_of_dir;
-  std::vector<vfs::ViewMounter::Bind> binds;
   for (const std::string& f : proc_synth::task_overlay(tgid, tid)) {
     const std::string dir = f.substr(0, f.rfind('/'));
     auto it = slot_of_dir.find(dir);
@@ -116,9 +146,8 @@ void ModelViews::lay_task(pid_t host_tid, std::function<void()> done) {
       it = slot_of_dir.emplace(dir, take_slot(dir)).first;
       slots_of_[host_tid].push_back(it->second);
     }
-    binds.push_back({"/slot/" + std::to_string(it->second) + f.substr(f.rfind('/')), f, false});
+    binds->push_back({"/slot/" + std::to_string(it->second) + f.substr(f.rfind('/')), f, false});
   }
-  bind(binds, std::move(done));
 }
 
 void ModelViews::task_gone(pid_t host_tid) {

@@ -189,13 +189,15 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   // The model's /proc and /sys files: sentry's FUSE server, and the mounter
   // that lays them into the guest's tree (started before sentry gives up
   // the mount family below).
-  views_ = ModelViews::start(io_, kernel_, box->mntns, box->init, error);
+  views_ = ModelViews::start(io_, kernel_, box->mntns, box->init,
+                             opts_.platform == platform::PlatformKind::kPtrace, error);
   close(box->mntns);
   if (!views_) {
     sandbox::abandon(*box);
     sigprocmask(SIG_SETMASK, &original, nullptr);
     return std::nullopt;
   }
+  kernel_.task_files = views_.get();
   // The machine-wide files are laid while the program loads its filter and
   // execs; its launch exec waits for them (the mounter answers in order).
   views_->lay_machine([] {});
@@ -385,10 +387,13 @@ void Supervisor::finish_if_done() {
 }
 
 void Supervisor::on_launch_exec(pid_t pid) {
-  // The program's first instruction waits for the model's files (the
-  // machine-wide ones were asked for first).
+  // The program's first instruction waits for the model's files: the
+  // machine-wide ones (asked for first), and its own where it needs them.
   tracer_.hold(pid);
-  views_->lay_task(pid, [this, pid] { tracer_.release(pid); });
+  views_->after_machine([this, pid] {
+    if (!views_->needs_files(pid)) return tracer_.release(pid);
+    views_->lay_task(pid, [this, pid] { tracer_.release(pid); });
+  });
   if (opts_.platform != platform::PlatformKind::kUnotify) return;
   int fd = take_listener(pid);
   if (fd < 0) {
@@ -411,8 +416,9 @@ void Supervisor::on_launch_exec(pid_t pid) {
 }
 
 // Neither the new task nor its parent runs on before the new task's files
-// lie over the kernel's.
+// lie over the kernel's, where it needs them.
 void Supervisor::on_new_task(pid_t parent, pid_t child) {
+  if (!views_->needs_files(child)) return;
   tracer_.hold(parent);
   tracer_.hold(child);
   views_->lay_task(child, [this, parent, child] {

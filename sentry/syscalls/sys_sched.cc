@@ -126,6 +126,13 @@ void answer(const SyscallPtr& call, int err) {
   }
 }
 
+// The answer of a call that may have changed the scheduling state of tasks
+// `tids`, once their /proc files show it (kernel/task_files.h).
+void answer_shown(Kernel& k, const SyscallPtr& call, std::vector<pid_t> tids, int err) {
+  if (k.task_files == nullptr || tids.empty()) return answer(call, err);
+  k.task_files->changed(tids, [call, err] { answer(call, err); });
+}
+
 // The host CPU a thread last ran on (field 39 of /proc/<tid>/stat), or -1.
 int host_cpu_of_thread(pid_t tid) {
   char path[64];
@@ -186,7 +193,9 @@ void do_sched_setscheduler(Kernel& k, const SyscallPtr& call, pid_t pid, int pol
     req.policy = policy & ~kernel::kSchedResetOnFork;
   }
   VirtualCpuSet cpus(k.config.cpus);
-  answer(call, kernel::set_scheduler(p, req, access_to(k, call, t), cpus));
+  const int err = kernel::set_scheduler(p, req, access_to(k, call, t), cpus);
+  if (err) return answer(call, err);
+  answer_shown(k, call, {t.task->tid}, 0);
 }
 
 // sched_copy_attr(): 0 or a positive errno; on E2BIG the kernel's size has
@@ -317,7 +326,7 @@ void sys_sched_setaffinity(Kernel& k, const SyscallPtr& call) {
   // host refusal (a thread that just exited, a host CPU gone offline) changes
   // nothing the guest can observe.
   (void)kernel::HostCpuMap::current().pin(t.task->tid, p.affinity_on(cpus));
-  call->complete(0);
+  answer_shown(k, call, {t.task->tid}, 0);
 }
 
 // Implements sched_setscheduler(2).
@@ -426,7 +435,9 @@ void sys_sched_setattr(Kernel& k, const SyscallPtr& call) {
   req.util_min = attr.sched_util_min;
   req.util_max = attr.sched_util_max;
   VirtualCpuSet cpus(k.config.cpus);
-  answer(call, kernel::set_scheduler(p, req, access_to(k, call, t), cpus));
+  const int err = kernel::set_scheduler(p, req, access_to(k, call, t), cpus);
+  if (err) return answer(call, err);
+  answer_shown(k, call, {t.task->tid}, 0);
 }
 
 // Implements sched_getattr(2).
@@ -477,12 +488,13 @@ void sys_setpriority(Kernel& k, const SyscallPtr& call) {
   const int nice = std::clamp(int_arg(call, 2), kernel::kMinNice, kernel::kMaxNice);
   if (which > PRIO_USER || which < PRIO_PROCESS) return (void)call->fail(EINVAL);
   int error = ESRCH;
-  for (pid_t tid : prio_targets(k, call, which, who)) {
+  const std::vector<pid_t> targets = prio_targets(k, call, which, who);
+  for (pid_t tid : targets) {
     Target t{k.tree.task(tid), k.tree.group_of(tid)};
     if (!t) continue;
     error = kernel::set_one_prio(t.task->sched, nice, error, access_to(k, call, t));
   }
-  answer(call, error);
+  answer_shown(k, call, targets, error);
 }
 
 // Implements getcpu(2). The CPU is a virtual CPU of the caller's affinity:

@@ -16,7 +16,10 @@
 #include <climits>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "conformance.h"
 
@@ -164,6 +167,64 @@ void* nice_thread(void* arg) {
   auto* r = static_cast<ThreadResult*>(arg);
   r->set_ok = setpriority(PRIO_PROCESS, 0, 7) == 0;
   r->nice = get_nice(0);
+  return nullptr;
+}
+
+// Fields 18 (priority), 19 (nice), 40 (rt_priority) and 41 (policy) of a
+// /proc stat file; all -100 when it cannot be read.
+struct StatSched {
+  long prio = -100, nice = -100, rt = -100, policy = -100;
+  bool operator==(const StatSched&) const = default;
+};
+
+StatSched stat_sched(const std::string& path) {
+  StatSched r;
+  FILE* f = std::fopen(path.c_str(), "re");
+  if (f == nullptr) return r;
+  char buf[2048];
+  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  const char* p = std::strrchr(buf, ')');
+  if (p == nullptr) return r;
+  long field[64] = {};
+  int i = 3;  // the first field after the comm is field 3 (state)
+  for (p += 2; *p != '\0' && i < 64; ++i) {
+    if (i > 3) field[i] = std::strtol(p, nullptr, 10);
+    p = std::strchr(p, ' ');
+    if (p == nullptr) break;
+    ++p;
+  }
+  if (i < 41) return r;
+  r.prio = field[18];
+  r.nice = field[19];
+  r.rt = field[40];
+  r.policy = field[41];
+  return r;
+}
+
+std::string task_stat(pid_t tid) {
+  return "/proc/self/task/" + std::to_string(tid) + "/stat";
+}
+
+// A new thread reads its own stat before anything else.
+void* read_own_stat(void* arg) {
+  *static_cast<StatSched*>(arg) = stat_sched(task_stat(static_cast<pid_t>(syscall(SYS_gettid))));
+  return nullptr;
+}
+
+struct Parked {
+  int fds[2];
+  pid_t tid = 0;
+};
+
+// A thread that reports its tid and waits until its pipe is written.
+void* parked_thread(void* arg) {
+  auto* p = static_cast<Parked*>(arg);
+  __atomic_store_n(&p->tid, static_cast<pid_t>(syscall(SYS_gettid)), __ATOMIC_RELEASE);
+  char c;
+  while (read(p->fds[0], &c, 1) < 0 && errno == EINTR) {
+  }
   return nullptr;
 }
 
@@ -646,6 +707,47 @@ int main() {
   }));
   CHECK(setpriority(PRIO_PROCESS, 0, 0) == 0);
   CHECK(get_nice(0) == 0);
+
+  // --- /proc's stat shows the policy, RT priority and nice as soon as the
+  // call that set them returned, for the caller, a thread it creates, a
+  // sibling it changes, and a child that resets on fork.
+  CHECK_CHILD(in_child([] {
+    const pid_t me = static_cast<pid_t>(syscall(SYS_gettid));
+    CHECK(stat_sched("/proc/self/stat") == (StatSched{20, 0, 0, SCHED_OTHER}));
+    CHECK(setpriority(PRIO_PROCESS, 0, 6) == 0);
+    CHECK(stat_sched("/proc/self/stat") == (StatSched{26, 6, 0, SCHED_OTHER}));
+    CHECK(stat_sched(task_stat(me)) == (StatSched{26, 6, 0, SCHED_OTHER}));
+    CHECK(set_policy(0, SCHED_BATCH, 0) == 0);
+    CHECK(stat_sched("/proc/self/stat") == (StatSched{26, 6, 0, SCHED_BATCH}));
+    CHECK(set_policy(0, SCHED_FIFO, 10) == 0);
+    CHECK(stat_sched("/proc/self/stat") == (StatSched{-11, 6, 10, SCHED_FIFO}));
+    StatSched child;
+    pthread_t t;
+    CHECK(pthread_create(&t, nullptr, read_own_stat, &child) == 0);
+    pthread_join(t, nullptr);
+    CHECK(child == (StatSched{-11, 6, 10, SCHED_FIFO}));
+    CHECK(set_policy(0, SCHED_OTHER, 0) == 0);
+    CHECK(setpriority(PRIO_PROCESS, 0, 0) == 0);
+    CHECK(stat_sched("/proc/self/stat") == (StatSched{20, 0, 0, SCHED_OTHER}));
+    // A sibling changed by another thread.
+    Parked parked;
+    CHECK(pipe(parked.fds) == 0);
+    CHECK(pthread_create(&t, nullptr, parked_thread, &parked) == 0);
+    while (__atomic_load_n(&parked.tid, __ATOMIC_ACQUIRE) == 0) sched_yield();
+    CHECK(stat_sched(task_stat(parked.tid)) == (StatSched{20, 0, 0, SCHED_OTHER}));
+    CHECK(setpriority(PRIO_PROCESS, static_cast<id_t>(parked.tid), 9) == 0);
+    CHECK(stat_sched(task_stat(parked.tid)) == (StatSched{29, 9, 0, SCHED_OTHER}));
+    CHECK(stat_sched("/proc/self/stat") == (StatSched{20, 0, 0, SCHED_OTHER}));
+    CHECK(set_policy(parked.tid, SCHED_RR, 3) == 0);
+    CHECK(stat_sched(task_stat(parked.tid)) == (StatSched{-4, 9, 3, SCHED_RR}));
+    CHECK(write(parked.fds[1], "x", 1) == 1);
+    pthread_join(t, nullptr);
+    // A child of a FIFO process that resets on fork.
+    CHECK(set_policy(0, SCHED_FIFO | SCHED_RESET_ON_FORK, 5) == 0);
+    CHECK_CHILD(in_child([] { CHECK(stat_sched("/proc/self/stat") == (StatSched{20, 0, 0, SCHED_OTHER})); }));
+    CHECK(set_policy(0, SCHED_FIFO, 5) == 0);
+    CHECK_CHILD(in_child([] { CHECK(stat_sched("/proc/self/stat") == (StatSched{-6, 0, 5, SCHED_FIFO})); }));
+  }));
 
   return conformance::finish();
 }

@@ -15,10 +15,12 @@ check "cpuN entries listed under --cpus 4" "cpu0 cpu1 cpu2 cpu3" \
   "$("$SENTRY" run --cpus 4 -- sh -c 'ls /sys/devices/system/cpu | grep -E "^cpu[0-9]+$" | sort -V | tr "\n" " " | sed "s/ $//"')"
 check "stat of cpu3's files under --cpus 4, cpu4 absent" "ok ENOENT" \
   "$("$SENTRY" run --cpus 4 -- sh -c 'stat /sys/devices/system/cpu/cpu3/topology/core_id >/dev/null && printf ok; [ -e /sys/devices/system/cpu/cpu4 ] || printf " ENOENT"')"
-# The report names the model's files each program opened.
+# The report names the model's files each program opened: a task's own
+# files are the model's once its state differs from the kernel's (here a
+# nice value, which never reaches the host), the kernel's before.
 r=$(mktemp)
-"$SENTRY" run --report "$r" -- sh -c 'cat /proc/cpuinfo /proc/self/status >/dev/null' >/dev/null 2>&1
-check "report: model files per program" "/proc/<n>/status /proc/cpuinfo" \
+"$SENTRY" run --report "$r" -- sh -c 'cat /proc/cpuinfo /proc/self/status >/dev/null; nice -n 3 cat /proc/self/stat >/dev/null' >/dev/null 2>&1
+check "report: model files per program" "/proc/<n>/stat /proc/cpuinfo" \
   "$(python3 -c "import json,sys; print(' '.join(sorted(f for p in json.load(open(sys.argv[1]))['programs'] for f in p.get('model_files', {}))))" "$r")"
 rm -f "$r"
 
