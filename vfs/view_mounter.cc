@@ -168,7 +168,8 @@ std::unique_ptr<ViewMounter> ViewMounter::start(int mntns, pid_t init, std::stri
     // Its three fds at fixed numbers, nothing else of sentry's.
     const int fds[] = {sv[1], mntns, init_fd};
     int moved[3];
-    for (int i = 0; i < 3; ++i) moved[i] = fcntl(fds[i], F_DUPFD, 64);
+    // (above the targets, within any soft RLIMIT_NOFILE sentry may run with)
+    for (int i = 0; i < 3; ++i) moved[i] = fcntl(fds[i], F_DUPFD, kInit + 1);
     for (int i = 0; i < 3; ++i) dup2(moved[i], kSock + i);
     syscall(SYS_close_range, kInit + 1, ~0U, 0);
     mounter_main();

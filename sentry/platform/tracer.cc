@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <string>
@@ -62,6 +63,19 @@ kernel::CloneInfo clone_info_of(pid_t parent, int event) {
   how.thread = (flags & CLONE_THREAD) != 0;
   how.share_vm = (flags & CLONE_VM) != 0;
   return how;
+}
+
+// The process whose event announces new task `tid`: its own thread group's
+// for a thread, its parent (PPid) for a process; -1 if unknown.
+pid_t parent_of(pid_t tid) {
+  std::ifstream in("/proc/" + std::to_string(tid) + "/status");
+  std::string line;
+  pid_t tgid = -1, ppid = -1;
+  while (std::getline(in, line)) {
+    if (line.rfind("Tgid:", 0) == 0) tgid = static_cast<pid_t>(std::strtol(line.c_str() + 5, nullptr, 10));
+    if (line.rfind("PPid:", 0) == 0) ppid = static_cast<pid_t>(std::strtol(line.c_str() + 5, nullptr, 10));
+  }
+  return tgid > 0 && tgid != tid ? tgid : ppid;
 }
 
 bool get_syscall_info(pid_t tid, __ptrace_syscall_info* info) {
@@ -151,7 +165,16 @@ void Tracer::handle_event(pid_t tid, int event, int sig) {
       // task waits here until its parent's clone event has put it in the
       // model, so none of its calls reaches a handler before that.
       if (tree_.task(tid) == nullptr) {
-        unannounced_.insert(tid);
+        const pid_t parent = parent_of(tid);
+        if (parent > 0 && tree_.group(parent) == nullptr) {
+          // Its parent was reaped before it reported the fork (killed
+          // inside it): nothing to inherit the model's state from.
+          log()->warn("tid {}: a process whose parent was killed while forking it is killed too", tid);
+          kill(tid, SIGKILL);
+          resume(tid);
+          return;
+        }
+        unannounced_[tid] = parent;
         return;
       }
       resume(tid);
@@ -357,6 +380,7 @@ void Tracer::handle_gone(pid_t tid, int status) {
   }
   const kernel::ThreadGroup* group = tree_.group_of(tid);
   const bool leader = group != nullptr && group->tgid == tid;
+  if (group != nullptr && group->tids.size() == 1) announce_orphans_of(group->tgid, tid);
   tree_.remove_task(tid);
   awaiting_launch_.erase(tid);
   // The leader's exit is reported once its whole thread group is gone.
@@ -364,6 +388,19 @@ void Tracer::handle_gone(pid_t tid, int status) {
     hooks_.on_root_exit(status);
   }
   if (leader) hooks_.on_group_exit(tid, status);
+}
+
+void Tracer::announce_orphans_of(pid_t tgid, pid_t last_tid) {
+  std::vector<pid_t> orphans;
+  for (const auto& [child, parent] : unannounced_)
+    if (parent == tgid) orphans.push_back(child);
+  for (pid_t child : orphans) {
+    log()->info("tid {}: its parent {} was killed while forking it: announced as its own process", child, tgid);
+    unannounced_.erase(child);
+    tree_.add_task(last_tid, child, kernel::CloneInfo{});
+    hooks_.on_new_task(last_tid, child);
+    resume(child);
+  }
 }
 
 void Tracer::kill_all() {

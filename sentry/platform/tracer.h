@@ -138,7 +138,12 @@ class Tracer {
   const trace::CallObserver& observer_;
   Hooks& hooks_;
   std::unordered_map<pid_t, TaskState> state_;
-  std::unordered_set<pid_t> unannounced_;  // new tasks held until their parent's event
+  // New tasks held until their parent's clone event, with the process that
+  // made them (their PPid at their first stop).
+  std::unordered_map<pid_t, pid_t> unannounced_;
+  // A process killed inside fork never reports its event: its child is
+  // announced when the process is reaped, as a process of its own.
+  void announce_orphans_of(pid_t tgid, pid_t last_tid);
   std::unordered_map<pid_t, std::optional<int>> held_;  // hold(): the signal of a resume asked for
   bool launched_ = false;
   std::unordered_set<pid_t> awaiting_launch_;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/prctl.h>
@@ -185,6 +186,14 @@ std::optional<RunResult> Supervisor::run(const std::vector<std::string>& command
   if (!box) {
     sigprocmask(SIG_SETMASK, &original, nullptr);
     return std::nullopt;
+  }
+  // sentry holds descriptors for the guest (copies it installs or registers,
+  // netlink pairs, pidfds): its own soft RLIMIT_NOFILE must not be what
+  // limits the guest. Raised to the hard limit once the program exists, so
+  // that no guest inherits the raise.
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
   }
   // The model's /proc and /sys files: sentry's FUSE server, and the mounter
   // that lays them into the guest's tree (started before sentry gives up

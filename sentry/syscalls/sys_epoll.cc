@@ -60,7 +60,10 @@ void sys_epoll_ctl(kernel::Kernel& k, const SyscallPtr& call) {
   if (op != EPOLL_CTL_DEL && !call->memory().read(call->arg(3), &event, sizeof event))
     return (void)call->fail(EFAULT);
   if (!k.epoll_registrar) k.epoll_registrar = std::make_unique<kernel::epoll::EpollRegistrar>();
-  call->complete(k.epoll_registrar->ctl(k.tree.tgid_of(call->tid()), epfd, op, fd, event));
+  const int r = k.epoll_registrar->ctl(k.tree.tgid_of(call->tid()), epfd, op, fd, event);
+  // sentry out of descriptors for its copies: Linux's epoll_ctl has no
+  // EMFILE; its answer to exhaustion is ENOMEM.
+  call->complete(r == -EMFILE || r == -ENFILE ? -ENOMEM : r);
 }
 
 }  // namespace
