@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace sentry::vfs {
@@ -126,6 +127,17 @@ int bind_one(int fuse_mnt, int root, const char* from, const char* to, bool read
       at += std::strlen(s) + 1;
       return s;
     };
+    // The CPU to bind on (see bind() in the header), then the pairs. The
+    // mounter's own affinity is back after the request.
+    const char* on = next();
+    cpu_set_t before;
+    bool moved = false;
+    if (on != nullptr && std::atoi(on) >= 0 && sched_getaffinity(0, sizeof before, &before) == 0) {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(std::atoi(on), &one);
+      moved = sched_setaffinity(0, sizeof one, &one) == 0;
+    }
     for (;;) {
       const char* from = next();
       const char* to = next();
@@ -134,6 +146,7 @@ int bind_one(int fuse_mnt, int root, const char* from, const char* to, bool read
       const int err = bind_one(mnt, root, from, to, mode[0] == 'r');
       if (first == 0) first = err;
     }
+    if (moved) sched_setaffinity(0, sizeof before, &before);
     send(kSock, &first, sizeof first, MSG_NOSIGNAL);
   }
 }
@@ -222,9 +235,10 @@ int ViewMounter::take_sysfs() {
   return fd;
 }
 
-void ViewMounter::bind(const std::vector<Bind>& binds, Done done) {
+void ViewMounter::bind(const std::vector<Bind>& binds, Done done, int cpu) {
   if (binds.empty()) return done(0);  // (an empty message would read as the end)
-  std::string req;
+  std::string req = std::to_string(cpu);
+  req += '\0';
   for (const Bind& b : binds) {
     req += b.from;
     req += '\0';

@@ -1,6 +1,7 @@
 #include "sentry/supervisor/model_views.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -72,7 +73,7 @@ void ModelViews::watch_mounter() {
                              });
 }
 
-void ModelViews::bind(const std::vector<vfs::ViewMounter::Bind>& binds, std::function<void()> done) {
+void ModelViews::bind(const std::vector<vfs::ViewMounter::Bind>& binds, std::function<void()> done, int cpu) {
   if (binds.empty()) return done();
   mounter_->bind(binds, [this, done = std::move(done)](int err) {
     // ENOENT: the task is gone already (its /proc entries with it).
@@ -81,7 +82,7 @@ void ModelViews::bind(const std::vector<vfs::ViewMounter::Bind>& binds, std::fun
       spdlog::warn("laying the model's /proc and /sys files into the guest's tree failed: {}", std::strerror(err));
     }
     done();
-  });
+  }, cpu);
 }
 
 void ModelViews::lay_machine(std::function<void()> done) {
@@ -90,11 +91,13 @@ void ModelViews::lay_machine(std::function<void()> done) {
   const proc_synth::ProcOverlay o = proc_synth::machine_overlay(source_);
   for (const std::string& f : o.files) binds.push_back({f, f, false});
   for (const std::string& a : o.absent) binds.push_back({"/.absent", a, false});
+  // Every name of these sources is looked up (a FUSE round trip to this
+  // loop): the mounter makes them on this thread's CPU.
   bind(binds, [this, done = std::move(done)] {
     machine_laid_ = true;
     for (auto& f : std::exchange(after_machine_, {})) f();
     done();
-  });
+  }, sched_getcpu());
 }
 
 void ModelViews::after_machine(std::function<void()> done) {

@@ -58,7 +58,7 @@ class ModelViews : public kernel::TaskFiles {
 
  private:
   ModelViews(boost::asio::io_context& io, const kernel::Kernel& k) : io_(io), kernel_(k), source_(k) {}
-  void bind(const std::vector<vfs::ViewMounter::Bind>& binds, std::function<void()> done);
+  void bind(const std::vector<vfs::ViewMounter::Bind>& binds, std::function<void()> done, int cpu = -1);
   void add_task_binds(pid_t host_tid, std::vector<vfs::ViewMounter::Bind>* binds);
   void watch_fuse();
   void watch_mounter();
