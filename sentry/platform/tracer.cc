@@ -149,6 +149,12 @@ void Tracer::handle_event(pid_t tid, int event, int sig) {
     case PTRACE_EVENT_STOP:
       if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
         // Group-stop: stay stopped with job-control semantics until SIGCONT.
+        // A thread that did not dequeue the signal itself comes here straight
+        // from a call the stop interrupted, with no signal-delivery stop:
+        // the same hook puts back an answer the stop made the kernel drop
+        // and ends a wait the model parked, or the call is redone after
+        // SIGCONT (a second epoll_ctl ADD: EEXIST).
+        hooks_.on_signal_stop(tid, sig);
         ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
         return;
       }
