@@ -11,6 +11,8 @@
 #include <sched.h>
 #include <sys/syscall.h>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -109,17 +111,29 @@ void Tracer::resume(pid_t tid, int sig) {
   }
 }
 
+// In rounds: every stop waiting now is collected first, then handled. A
+// tracee stops at most once per round, so one whose calls stop it again at
+// once cannot keep another waiting (waitpid(-1) hands out the newest
+// tracees first: a busy new thread would starve the older ones).
 void Tracer::drain() {
+  std::vector<std::pair<pid_t, int>> round;
   for (;;) {
-    int status = 0;
-    pid_t tid = waitpid(-1, &status, WNOHANG | __WALL);
-    if (tid == 0) return;
-    if (tid < 0) {
-      if (errno == EINTR) continue;
-      if (errno == ECHILD) finished_ = true;
-      return;
+    bool gone = false;
+    for (;;) {
+      int status = 0;
+      const pid_t tid = waitpid(-1, &status, WNOHANG | __WALL);
+      if (tid > 0) {
+        round.emplace_back(tid, status);
+        continue;
+      }
+      if (tid < 0 && errno == EINTR) continue;
+      gone = tid < 0 && errno == ECHILD;
+      break;
     }
-    handle(tid, status);
+    for (const auto& [tid, status] : round) handle(tid, status);
+    if (gone) finished_ = true;
+    if (round.empty() || gone) return;
+    round.clear();
   }
 }
 

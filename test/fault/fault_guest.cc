@@ -362,8 +362,8 @@ void ptrace_attempt() {
     fail("ptrace: PTRACE_ATTACH of a sibling failed with %s, not EPERM", std::strerror(errno));
   }
   const unsigned long before = shared->progress[0];
-  usleep(50000);
-  if (shared->progress[0] == before) fail("ptrace: the worker makes no progress after the attach attempt");
+  for (int i = 0; i < 500 && shared->progress[0] == before; ++i) usleep(10000);
+  if (shared->progress[0] == before) fail("ptrace: the worker made no progress in 5 s after the attach attempt");
   kill(victim, SIGTERM);
   if (waitpid(victim, &st, 0) != victim || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
     fail("ptrace: the worker ended with status %#x", st);
