@@ -84,7 +84,8 @@ run_one() {
   elif [ "${rss1:-0}" -gt $((rss0 + RSS_SLACK_KB)) ]; then
     bad "$label: sentry's RSS grew from $rss0 kB to $rss1 kB"
   else
-    ok "$label: sentry's fds $fd0 -> $fd1 (at most $fdmax), RSS $((rss0 / 1024)) -> $((rss1 / 1024)) MB (at most $((rssmax / 1024)) MB); $(grep -c '^ok:' "$log") checks passed"
+    ok "$label: sentry's fds $fd0 -> $fd1 (at most $fdmax), RSS $((rss0 / 1024)) -> $((rss1 / 1024)) MB (at most $((rssmax / 1024)) MB)"
+    grep '^ok:' "$log" | sed 's/^/  guest /'
     if grep -q "sentry: \[" "$log"; then echo "  sentry said:"; grep "sentry: \[" "$log" | sort | uniq -c | sed 's/^/  /'; fi
   fi
   rm -rf "$sync"
