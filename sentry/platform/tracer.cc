@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <string>
@@ -17,6 +16,8 @@
 #include <spdlog/spdlog.h>
 
 #include "abi/syscall_table.h"
+#include "proc_synth/host_parse.h"
+#include "proc_synth/kernel_view.h"
 #include "sentry/memory/process_memory.h"
 #include "sentry/platform/ptrace_syscall.h"
 #include "sentry/platform/seccomp_policy.h"
@@ -70,14 +71,13 @@ kernel::CloneInfo clone_info_of(pid_t parent, int event) {
 // The process whose event announces new task `tid`: its own thread group's
 // for a thread, its parent (PPid) for a process; -1 if unknown.
 pid_t parent_of(pid_t tid) {
-  std::ifstream in("/proc/" + std::to_string(tid) + "/status");
-  std::string line;
-  pid_t tgid = -1, ppid = -1;
-  while (std::getline(in, line)) {
-    if (line.rfind("Tgid:", 0) == 0) tgid = static_cast<pid_t>(std::strtol(line.c_str() + 5, nullptr, 10));
-    if (line.rfind("PPid:", 0) == 0) ppid = static_cast<pid_t>(std::strtol(line.c_str() + 5, nullptr, 10));
-  }
-  return tgid > 0 && tgid != tid ? tgid : ppid;
+  const auto status = proc_synth::parse_status(proc_synth::read_host_file("/proc/" + std::to_string(tid) + "/status"));
+  const auto number = [&status](std::string_view key) {
+    const std::optional<std::string> v = proc_synth::status_value(status, key);
+    return v ? static_cast<pid_t>(std::strtol(v->c_str(), nullptr, 10)) : -1;
+  };
+  const pid_t tgid = number("Tgid");
+  return tgid > 0 && tgid != tid ? tgid : number("PPid");
 }
 
 bool get_syscall_info(pid_t tid, __ptrace_syscall_info* info) {

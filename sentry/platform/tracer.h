@@ -138,8 +138,9 @@ class Tracer {
   const trace::CallObserver& observer_;
   Hooks& hooks_;
   std::unordered_map<pid_t, TaskState> state_;
-  // New tasks held until their parent's clone event, with the process that
-  // made them (their PPid at their first stop).
+  // New tasks held until their parent's clone event, with the process whose
+  // event that is (their thread group, or for a process its PPid, at their
+  // first stop).
   std::unordered_map<pid_t, pid_t> unannounced_;
   // A process killed inside fork never reports its event: its child is
   // announced when the process is reaped, as a process of its own.

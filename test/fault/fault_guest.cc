@@ -262,75 +262,79 @@ struct Sentinel {
 
 constexpr int kWorkers = 4;
 
-void kill_churn(double seconds) {
+// What the disruptive modes start with: the workers, and the sentinel
+// watching from the controller's own thread.
+struct Crew {
   Shared* shared = make_shared();
   Sentinel sentinel;
-  sentinel.start();
-  unsigned seed = 1;
   pid_t w[kWorkers];
-  for (int i = 0; i < kWorkers; ++i) w[i] = spawn_worker(shared, i, 100 + i);
+  explicit Crew(unsigned seed_base) {
+    sentinel.start();
+    for (int i = 0; i < kWorkers; ++i) w[i] = spawn_worker(shared, i, seed_base + static_cast<unsigned>(i));
+  }
+};
+
+void kill_churn(double seconds) {
+  Crew crew(100);
+  unsigned seed = 1;
   const double end = now_ms() + seconds * 1000;
   long kills = 0, odd = 0;
   while (now_ms() < end) {
     usleep(rnd(&seed) % 3000);
     const int i = static_cast<int>(rnd(&seed) % kWorkers);
-    kill(w[i], SIGKILL);
+    kill(crew.w[i], SIGKILL);
     int st = 0;
-    if (waitpid(w[i], &st, 0) != w[i] || !WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL) {
-      if (odd++ < 3) fail("kill-churn: worker %d ended with status %#x, not by SIGKILL", w[i], st);
+    if (waitpid(crew.w[i], &st, 0) != crew.w[i] || !WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL) {
+      if (odd++ < 3) fail("kill-churn: worker %d ended with status %#x, not by SIGKILL", crew.w[i], st);
     }
     ++kills;
-    w[i] = spawn_worker(shared, i, 1000 + static_cast<unsigned>(kills));
+    crew.w[i] = spawn_worker(crew.shared, i, 1000 + static_cast<unsigned>(kills));
   }
-  for (pid_t p : w) kill(p, SIGKILL);
-  for (pid_t p : w) waitpid(p, nullptr, 0);
-  sentinel.finish("kill-churn");
+  for (pid_t p : crew.w) kill(p, SIGKILL);
+  for (pid_t p : crew.w) waitpid(p, nullptr, 0);
+  crew.sentinel.finish("kill-churn");
   std::printf("ok: kill-churn: %ld workers killed in served calls\n", kills);
 }
 
 void stop_cont(double seconds) {
-  Shared* shared = make_shared();
-  Sentinel sentinel;
-  sentinel.start();
+  Crew crew(200);
   unsigned seed = 2;
-  pid_t w[kWorkers];
-  for (int i = 0; i < kWorkers; ++i) w[i] = spawn_worker(shared, i, 200 + i);
   usleep(20000);
   const double end = now_ms() + seconds * 1000;
   long stops = 0, moved = 0;
   while (now_ms() < end) {
     const int i = static_cast<int>(rnd(&seed) % kWorkers);
-    kill(w[i], SIGSTOP);
+    kill(crew.w[i], SIGSTOP);
     // Stopped once its parent is told so (job control: WUNTRACED); from
     // then on it makes no progress.
     int st = 0;
     pid_t got = 0;
     for (int k = 0; k < 20000 && got == 0; ++k) {
-      got = waitpid(w[i], &st, WUNTRACED | WNOHANG);
+      got = waitpid(crew.w[i], &st, WUNTRACED | WNOHANG);
       if (got == 0) usleep(100);
     }
-    if (got != w[i] || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGSTOP) {
+    if (got != crew.w[i] || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGSTOP) {
       fail("stop-cont: the parent was not told of its child's stop within 2 s (waitpid %d, status %#x)", got, st);
       break;
     }
-    const unsigned long before = shared->progress[i];
+    const unsigned long before = crew.shared->progress[i];
     usleep(1000 + rnd(&seed) % 3000);
-    if (shared->progress[i] != before) ++moved;
-    kill(w[i], SIGCONT);
+    if (crew.shared->progress[i] != before) ++moved;
+    kill(crew.w[i], SIGCONT);
     ++stops;
     usleep(rnd(&seed) % 2000);
   }
-  for (pid_t p : w) {
+  for (pid_t p : crew.w) {
     kill(p, SIGCONT);
     kill(p, SIGTERM);
   }
   for (int i = 0; i < kWorkers; ++i) {
     int st = 0;
-    if (waitpid(w[i], &st, 0) != w[i] || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-      fail("stop-cont: worker %d ended with status %#x (exit code: wrong answers)", w[i], st);
+    if (waitpid(crew.w[i], &st, 0) != crew.w[i] || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+      fail("stop-cont: worker %d ended with status %#x (exit code: wrong answers)", crew.w[i], st);
   }
   if (moved != 0) fail("stop-cont: a stopped worker made progress %ld times of %ld", moved, stops);
-  sentinel.finish("stop-cont");
+  crew.sentinel.finish("stop-cont");
   std::printf("ok: stop-cont: %ld stops, every answer right, no progress while stopped\n", stops);
 }
 
