@@ -289,6 +289,26 @@ std::variant<HostAddress, int> to_host(const void* guest_addr, std::size_t len, 
   return EINVAL;
 }
 
+bool host_address_failing_with(int err, sockaddr_in* addr, std::uint32_t* len) {
+  *addr = sockaddr_in{};
+  addr->sin_family = AF_INET;
+  *len = sizeof(sockaddr_in);
+  switch (err) {
+    case EINVAL:  // tcp_v4_connect: "if (addr_len < sizeof(struct sockaddr_in))"
+      *len = offsetof(sockaddr_in, sin_zero);
+      return true;
+    case EAFNOSUPPORT:  // tcp_v4_connect: "if (usin->sin_family != AF_INET)"
+      addr->sin_family = AF_INET6;
+      return true;
+    case ENETUNREACH:  // tcp_v4_connect: RTCF_MULTICAST | RTCF_BROADCAST
+      addr->sin_addr.s_addr = htonl(INADDR_ALLHOSTS_GROUP);
+      addr->sin_port = htons(9);
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool needs_guest_loopback_source(const sockaddr_in& dst, const sockaddr_in& host_local) {
   return ntohl(dst.sin_addr.s_addr) == kGuestIpv6LoopbackOnHost &&
          host_local.sin_addr.s_addr == htonl(INADDR_ANY);

@@ -120,6 +120,17 @@ inline std::variant<HostAddress, int> to_host(const void* guest_addr, std::size_
   return to_host(guest_addr, len, use, v);
 }
 
+// A host AF_INET address (and its length) that the host's tcp_v4_connect
+// refuses with `err`, for each errno to_host() gives a stream connect's
+// address: EINVAL (too short), EAFNOSUPPORT (not AF_INET), ENETUNREACH
+// (multicast). Linux checks a stream socket's own state before the address:
+// a socket still connecting at the socket layer (its background connect
+// failed, and no connect() has reported that) answers its error, or
+// ECONNABORTED when another call took it, whatever address it is given. Only
+// the host knows that state, so the host is given an address that fails the
+// same way rather than being skipped. False for any other errno.
+bool host_address_failing_with(int err, sockaddr_in* addr, std::uint32_t* len);
+
 // The host's route to 127/8 says `src 127.0.0.1`, so a host socket whose
 // local address is 0.0.0.0 talks to 127.6.6.1 from 127.0.0.1, and both ends
 // would then see ::ffff:127.0.0.1 where Linux shows ::1. True when `dst` is

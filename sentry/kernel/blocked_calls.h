@@ -41,9 +41,20 @@ inline bool waits_in_model(int nr, const std::uint64_t* args) {
 // device) and ioctls. A signal that ends such a call is the host's to
 // report (EINTR or a restart), as on Linux; any other served call never
 // blocks, so a signal that ends it means it never ran.
+// An open that creates a new file (O_CREAT|O_EXCL, O_TMPFILE), asks not to
+// block (O_NONBLOCK) or opens only a path (O_PATH) never waits.
 inline bool may_block_on_host(int nr, const std::uint64_t* args) {
   if (nr == SYS_fcntl) return args[1] == F_SETLKW || args[1] == F_OFD_SETLKW;
-  return nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 || nr == SYS_creat || nr == SYS_ioctl;
+  if (nr == SYS_ioctl) return true;
+  std::uint64_t flags;
+  if (nr == SYS_open) flags = args[1];
+  else if (nr == SYS_openat) flags = args[2];
+  else if (nr == SYS_creat) flags = O_CREAT | O_WRONLY | O_TRUNC;
+  else if (nr == SYS_openat2) return true;  // its flags are in guest memory
+  else return false;
+  if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) return false;
+  if ((flags & O_TMPFILE) == O_TMPFILE) return false;
+  return (flags & (O_NONBLOCK | O_PATH)) == 0;
 }
 
 enum class OnSignal {

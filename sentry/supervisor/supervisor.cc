@@ -20,12 +20,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include <spdlog/spdlog.h>
 
 #include "abi/forward_rules.h"
+#include "proc_synth/host_parse.h"
 #include "sentry/kernel/virtual_cpus.h"
 #include "sentry/syscalls/handler_table.h"
 #include "sentry/sandbox/sandbox.h"
@@ -66,17 +66,26 @@ int take_listener(pid_t pid) {
   return result;
 }
 
-// Whether delivering `sig` to `tid` runs a handler (its bit is in SigCgt).
-bool handler_will_run(pid_t tid, int sig) {
-  std::ifstream in("/proc/" + std::to_string(tid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("SigCgt:", 0) == 0) {
-      unsigned long long mask = std::stoull(line.substr(7), nullptr, 16);
-      return sig >= 1 && sig <= 64 && ((mask >> (sig - 1)) & 1);
-    }
-  }
-  return false;
+// What delivering `sig` to `tid` does, from its SigCgt and SigIgn masks.
+enum class Disposition { kHandler, kIgnored, kDefault };
+Disposition disposition_of(pid_t tid, int sig) {
+  if (sig < 1 || sig > 64) return Disposition::kDefault;
+  const auto status = proc_synth::parse_status(proc_synth::read_host_file("/proc/" + std::to_string(tid) + "/status"));
+  const auto has_bit = [&status, sig](std::string_view key) {
+    const std::optional<std::string> v = proc_synth::status_value(status, key);
+    return v && ((std::strtoull(v->c_str(), nullptr, 16) >> (sig - 1)) & 1);
+  };
+  if (has_bit("SigCgt")) return Disposition::kHandler;
+  // SIG_IGN, or a signal whose default action is to ignore it.
+  if (has_bit("SigIgn") || sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH) return Disposition::kIgnored;
+  return Disposition::kDefault;
+}
+
+// Calls that end with -EINTR itself when a signal is pending, instead of an
+// -ERESTART* code the kernel turns into a restart when no handler runs.
+bool ends_with_plain_eintr(long nr) {
+  return nr == SYS_epoll_wait || nr == SYS_epoll_pwait || nr == 441 /*epoll_pwait2*/ || nr == SYS_semop ||
+         nr == SYS_semtimedop || nr == SYS_io_getevents || nr == SYS_io_pgetevents;
 }
 
 }  // namespace
@@ -457,9 +466,13 @@ void Supervisor::on_signal_stop(pid_t tid, int sig) {
   }
   std::optional<kernel::OnSignal> mode = kernel_.blocked.interrupt(tid);
   if (sig == 0) return;
-  if (!mode) return restart_unserved_call(tid);
+  if (!mode) {
+    restart_unserved_call(tid);
+    return resume_ignored_wait(tid, sig);
+  }
   if (*mode != kernel::OnSignal::kEintr) return;
-  if (!handler_will_run(tid, sig)) return;  // ignored or default: Linux restarts transparently
+  // Ignored or default: Linux restarts transparently.
+  if (disposition_of(tid, sig) != Disposition::kHandler) return;
   user_regs_struct regs;
   if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return;
   // -ERESTARTSYS (512) .. -ERESTART_RESTARTBLOCK (516): the interrupted notification.
@@ -468,6 +481,20 @@ void Supervisor::on_signal_stop(pid_t tid, int sig) {
     regs.rax = static_cast<unsigned long long>(-EINTR);
     ptrace(PTRACE_SETREGS, tid, nullptr, &regs);
   }
+}
+
+// A traced thread is woken even by a signal it ignores (sig_ignored() keeps
+// every signal of a traced task for its tracer), so a wait that ends with
+// plain -EINTR (epoll_wait, semop, io_getevents) would report one. Linux
+// drops such a signal before it wakes anything: the wait is restarted
+// (-ERESTARTNOHAND: no handler runs). A timed wait starts its timeout again.
+void Supervisor::resume_ignored_wait(pid_t tid, int sig) {
+  user_regs_struct regs;
+  if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return;
+  if (static_cast<long long>(regs.rax) != -EINTR || !ends_with_plain_eintr(static_cast<long>(regs.orig_rax))) return;
+  if (disposition_of(tid, sig) != Disposition::kIgnored) return;
+  regs.rax = static_cast<unsigned long long>(-514 /*ERESTARTNOHAND*/);
+  ptrace(PTRACE_SETREGS, tid, nullptr, &regs);
 }
 
 // The answer sentry last sent `tid`, from whichever listener served it.
@@ -527,7 +554,13 @@ bool Supervisor::stopped_in(pid_t tid, const platform::SentAnswers::Answer& call
   return true;
 }
 
-void Supervisor::on_served_call(SyscallPtr call) { dispatch(std::move(call)); }
+void Supervisor::on_served_call(SyscallPtr call) {
+  // A stop in a new call (translated, observed, exec): the thread has its
+  // last notification's answer, which nothing can drop any more.
+  if (listener_) listener_->sent_answers().forget(call->tid());
+  for (auto& l : exec_listeners_) l->sent_answers().forget(call->tid());
+  dispatch(std::move(call));
+}
 
 void Supervisor::dispatch(SyscallPtr call) {
   // A call sentry injected (platform/fd_routes.h) is not the guest's.

@@ -116,6 +116,7 @@ class Supervisor : private platform::Tracer::Hooks {
   void adopt_program(pid_t pid, const std::string& image, bool primary, kernel::Credentials creds);
   bool put_back_dropped_answer(pid_t tid, const platform::SentAnswers::Answer& sent);
   static bool stopped_in(pid_t tid, const platform::SentAnswers::Answer& call, user_regs_struct* out = nullptr);
+  void resume_ignored_wait(pid_t tid, int sig);
   void restart_unserved_call(pid_t tid);
 
   void dispatch(SyscallPtr call);

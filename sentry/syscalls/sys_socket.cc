@@ -96,6 +96,19 @@ std::uint64_t place_host_address(const SyscallPtr& call, const sockaddr_in& sin)
   return at;
 }
 
+// Continues a bind or connect on the host with `sin` (`len` bytes) in place
+// of the guest's address.
+void continue_with_host_address(const SyscallPtr& call, const sockaddr_in& sin, std::uint32_t len) {
+  SyscallArgs a = call->args();
+  a[1] = place_host_address(call, sin);
+  a[2] = len;
+  if (a[1] == 0) {
+    call->fail(EFAULT);
+    return;
+  }
+  call->continue_rewritten(a, nullptr);
+}
+
 // The guest form of the IPv4 address the host wrote at `sa_at` (length at
 // `len_at`), copied out to the guest's (addr, addrlen) with Linux's rules.
 // Returns `result` on success, or the copy-out errno as Linux's syscalls do.
@@ -415,17 +428,23 @@ void address_in(kernel::Kernel& k, const SyscallPtr& call, netstack::AddrUse use
       tcp_state_of(k, call, fd) != TCP_CLOSE) {
     sockaddr_in any{};
     any.sin_family = AF_INET;
-    SyscallArgs a = call->args();
-    a[1] = place_host_address(call, any);
-    a[2] = sizeof any;
-    if (a[1] == 0) {
-      call->fail(EFAULT);
-      return;
-    }
-    call->continue_rewritten(a, nullptr);
+    continue_with_host_address(call, any, sizeof any);
     return;
   }
   auto mapped = netstack::to_host(&guest, static_cast<std::uint32_t>(call->arg(2)), use, view_of(k, call, fd, *s));
+  // A closed TCP socket may still be connecting at the socket layer (its
+  // background connect failed unreported), and then answers its error before
+  // any address check: the host decides, given an address that fails as the
+  // guest's does. Only a length too short for a family is refused first.
+  sockaddr_in failing{};
+  std::uint32_t failing_len = 0;
+  if (const int* err = std::get_if<int>(&mapped);
+      err != nullptr && use == netstack::AddrUse::kConnect && s->type == SOCK_STREAM &&
+      call->arg(2) >= sizeof(sa_family_t) &&
+      netstack::host_address_failing_with(*err, &failing, &failing_len)) {
+    continue_with_host_address(call, failing, failing_len);
+    return;
+  }
   if (const int* err = std::get_if<int>(&mapped)) {
     // inet_dgram_connect autobinds before the protocol refuses the address,
     // so a failed UDP connect leaves the socket with a port.

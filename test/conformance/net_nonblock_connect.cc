@@ -172,6 +172,65 @@ void test_nonblocking_connect() {
   close(lst);
 }
 
+// A background connect that failed leaves the socket "connecting" at the
+// socket layer until a connect() reports it: the next connect() answers the
+// socket's error before it looks at the address (__inet_stream_connect), and
+// ECONNABORTED when another call took the error first. An unconnected socket
+// checks the address: short (EINVAL), another family (EAFNOSUPPORT),
+// multicast (ENETUNREACH).
+void test_failed_connect_state_first() {
+  uint16_t port;
+  int lst = make_listener(&port);
+  close(lst);  // nobody listens on `port` now: the SYN gets a RST
+  const sockaddr_in6 dst = v6addr(kMappedLoopback, port);
+  sockaddr_storage bad{};
+  bad.ss_family = 0xfff0;
+  sockaddr_in6 mcast = v6addr(in6addr_any, port);
+  mcast.sin6_addr.s6_addr[0] = 0xff;
+  mcast.sin6_addr.s6_addr[1] = 0x02;
+  mcast.sin6_addr.s6_addr[15] = 1;
+
+  // The error is still pending: any address gets it.
+  int c = v6tcp();
+  CHECK_OK(fcntl(c, F_SETFL, O_NONBLOCK));
+  CHECK_ERR(connect(c, sa(const_cast<sockaddr_in6*>(&dst)), sizeof dst), EINPROGRESS);
+  CHECK(poll1(c, POLLOUT, 1000) & POLLOUT);
+  CHECK_ERR(connect(c, sa(&bad), 16), ECONNREFUSED);
+  // Reported: the socket is unconnected, the address is checked again.
+  CHECK_ERR(connect(c, sa(&bad), sizeof(sockaddr_in6)), EAFNOSUPPORT);
+  close(c);
+
+  // Another call took the error: the next connect() finds no error left.
+  for (int which = 0; which < 3; ++which) {
+    c = v6tcp();
+    CHECK_OK(fcntl(c, F_SETFL, O_NONBLOCK));
+    CHECK_ERR(connect(c, sa(const_cast<sockaddr_in6*>(&dst)), sizeof dst), EINPROGRESS);
+    CHECK(poll1(c, POLLOUT, 1000) & POLLOUT);
+    char b;
+    CHECK_ERR(recv(c, &b, 1, 0), ECONNREFUSED);
+    if (which == 0) CHECK_ERR(connect(c, sa(&bad), 16), ECONNABORTED);
+    if (which == 1) CHECK_ERR(connect(c, sa(&mcast), sizeof mcast), ECONNABORTED);
+    if (which == 2) CHECK_ERR(sendto(c, "x", 1, MSG_FASTOPEN, sa(const_cast<sockaddr_in6*>(&dst)), sizeof dst),
+                              ECONNABORTED);
+    close(c);
+  }
+  // A length too short for any family is refused before the state.
+  c = v6tcp();
+  CHECK_OK(fcntl(c, F_SETFL, O_NONBLOCK));
+  CHECK_ERR(connect(c, sa(const_cast<sockaddr_in6*>(&dst)), sizeof dst), EINPROGRESS);
+  CHECK(poll1(c, POLLOUT, 1000) & POLLOUT);
+  CHECK_ERR(connect(c, sa(&bad), 1), EINVAL);
+  CHECK_ERR(connect(c, sa(&bad), 16), ECONNREFUSED);
+  close(c);
+
+  // Unconnected: the address decides.
+  c = v6tcp();
+  CHECK_ERR(connect(c, sa(&bad), 16), EINVAL);  // shorter than a sockaddr_in6 (24)
+  CHECK_ERR(connect(c, sa(&bad), sizeof(sockaddr_in6)), EAFNOSUPPORT);
+  CHECK_ERR(connect(c, sa(&mcast), sizeof mcast), ENETUNREACH);
+  close(c);
+}
+
 void test_epipe_sigpipe() {
   struct sigaction act {};
   act.sa_handler = on_sigpipe;
@@ -383,6 +442,7 @@ void test_options() {
 
 int main() {
   test_nonblocking_connect();
+  test_failed_connect_state_first();
   test_epipe_sigpipe();
   test_shutdown_quirks();
   test_options();

@@ -2,6 +2,9 @@
 // the kernel reports the socket's pending error (Linux: ECONNREFUSED, and the
 // socket is reset), so the error survives and later calls diverge
 // (ECONNREFUSED on the next connect, ECONNABORTED seen by the fuzzer).
+// Fixed: a stream connect's bad address goes to the host as an address that
+// fails the same way, so the socket's state answers first
+// (netstack::host_address_failing_with; conformance.net_nonblock_connect).
 // Build: gcc -o connect_pending_error connect_pending_error.c
 #define _GNU_SOURCE
 #include <stdio.h>
