@@ -467,8 +467,12 @@ void Supervisor::on_signal_stop(pid_t tid, int sig) {
   std::optional<kernel::OnSignal> mode = kernel_.blocked.interrupt(tid);
   if (sig == 0) return;
   if (!mode) {
-    restart_unserved_call(tid);
-    return resume_ignored_wait(tid, sig);
+    // Neither rule applies to the same rax (-ERESTARTSYS, -EINTR): one read.
+    user_regs_struct regs;
+    if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return;
+    if (restart_unserved_call(regs) || resume_ignored_wait(tid, sig, regs))
+      ptrace(PTRACE_SETREGS, tid, nullptr, &regs);
+    return;
   }
   if (*mode != kernel::OnSignal::kEintr) return;
   // Ignored or default: Linux restarts transparently.
@@ -488,13 +492,13 @@ void Supervisor::on_signal_stop(pid_t tid, int sig) {
 // plain -EINTR (epoll_wait, semop, io_getevents) would report one. Linux
 // drops such a signal before it wakes anything: the wait is restarted
 // (-ERESTARTNOHAND: no handler runs). A timed wait starts its timeout again.
-void Supervisor::resume_ignored_wait(pid_t tid, int sig) {
-  user_regs_struct regs;
-  if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return;
-  if (static_cast<long long>(regs.rax) != -EINTR || !ends_with_plain_eintr(static_cast<long>(regs.orig_rax))) return;
-  if (disposition_of(tid, sig) != Disposition::kIgnored) return;
+// True when it changed `regs`.
+bool Supervisor::resume_ignored_wait(pid_t tid, int sig, user_regs_struct& regs) {
+  if (static_cast<long long>(regs.rax) != -EINTR || !ends_with_plain_eintr(static_cast<long>(regs.orig_rax)))
+    return false;
+  if (disposition_of(tid, sig) != Disposition::kIgnored) return false;
   regs.rax = static_cast<unsigned long long>(-514 /*ERESTARTNOHAND*/);
-  ptrace(PTRACE_SETREGS, tid, nullptr, &regs);
+  return true;
 }
 
 // The answer sentry last sent `tid`, from whichever listener served it.
@@ -515,20 +519,19 @@ std::optional<platform::SentAnswers::Answer> Supervisor::take_sent_answer(pid_t 
 // handler whatever SA_RESTART says (-ERESTARTNOINTR), as if the signal had
 // come just before it. Calls the host ran or the model parks keep the
 // kernel's own -ERESTART* (futex waits, forwarded and translated calls).
-void Supervisor::restart_unserved_call(pid_t tid) {
-  if (!listener_) return;  // ptrace platform: a stopped call is never abandoned
-  user_regs_struct regs;
-  if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return;
+// True when it changed `regs`.
+bool Supervisor::restart_unserved_call(user_regs_struct& regs) {
+  if (!listener_) return false;  // ptrace platform: a stopped call is never abandoned
   const auto rax = static_cast<long long>(regs.rax);
-  if (rax != -512 /*ERESTARTSYS*/) return;
+  if (rax != -512 /*ERESTARTSYS*/) return false;
   const abi::SyscallEntry* e = abi::syscall_by_nr(static_cast<int>(regs.orig_rax));
   const SyscallArgs a = platform::args_of(regs);
   std::uint64_t args[6];
   std::copy(a.begin(), a.end(), args);
-  if (e == nullptr || kernel::waits_in_model(e->nr_x86_64, args)) return;
-  if (platform::action_for_call(*e, args, policy_).kind != platform::ActionKind::kNotify) return;
+  if (e == nullptr || kernel::waits_in_model(e->nr_x86_64, args)) return false;
+  if (platform::action_for_call(*e, args, policy_).kind != platform::ActionKind::kNotify) return false;
   regs.rax = static_cast<unsigned long long>(-513 /*ERESTARTNOINTR*/);
-  ptrace(PTRACE_SETREGS, tid, nullptr, &regs);
+  return true;
 }
 
 // At a signal-delivery stop: if the thread's call is still the one sentry

@@ -116,8 +116,8 @@ class Supervisor : private platform::Tracer::Hooks {
   void adopt_program(pid_t pid, const std::string& image, bool primary, kernel::Credentials creds);
   bool put_back_dropped_answer(pid_t tid, const platform::SentAnswers::Answer& sent);
   static bool stopped_in(pid_t tid, const platform::SentAnswers::Answer& call, user_regs_struct* out = nullptr);
-  void resume_ignored_wait(pid_t tid, int sig);
-  void restart_unserved_call(pid_t tid);
+  bool resume_ignored_wait(pid_t tid, int sig, user_regs_struct& regs);
+  bool restart_unserved_call(user_regs_struct& regs);
 
   void dispatch(SyscallPtr call);
   void watch_signals();
