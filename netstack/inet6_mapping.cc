@@ -79,9 +79,13 @@ void any_means_loopback(in6_addr* a, const SocketView& s) {
 // IPv6 route is to ::1, so every other destination is -ENETUNREACH; a route
 // found from a v4-mapped source is -EAFNOSUPPORT ("if
 // (ipv6_addr_v4mapped(&fl6->saddr) && !(ipv6_addr_v4mapped(&fl6->daddr) ||
-// ipv6_addr_any(&fl6->daddr)))"), the route error coming first.
+// ipv6_addr_any(&fl6->daddr)))"), the route error coming first. A socket
+// bound to another device (SO_BINDTOIFINDEX takes any index, existing or
+// not) has no route to ::1 either; the host's IPv4 lookup would answer
+// ENODEV for an index that does not exist.
 std::variant<HostAddress, int> native6(const sockaddr_in6& a, const SocketView& s) {
   if (!is_loopback(a.sin6_addr)) return ENETUNREACH;
+  if (s.bound_dev_if != 0 && s.bound_dev_if != kGuestLoopbackIfindex) return ENETUNREACH;
   if (s.local_v4mapped) return EAFNOSUPPORT;
   return loopback6(a.sin6_port);
 }
@@ -289,7 +293,7 @@ std::variant<HostAddress, int> to_host(const void* guest_addr, std::size_t len, 
   return EINVAL;
 }
 
-bool host_address_failing_with(int err, sockaddr_in* addr, std::uint32_t* len) {
+bool host_address_failing_with(int err, const SocketView& sock, sockaddr_in* addr, std::uint32_t* len) {
   *addr = sockaddr_in{};
   addr->sin_family = AF_INET;
   *len = sizeof(sockaddr_in);
@@ -301,6 +305,7 @@ bool host_address_failing_with(int err, sockaddr_in* addr, std::uint32_t* len) {
       addr->sin_family = AF_INET6;
       return true;
     case ENETUNREACH:  // tcp_v4_connect: RTCF_MULTICAST | RTCF_BROADCAST
+      if (sock.bound_dev_if != 0 && sock.bound_dev_if != kGuestLoopbackIfindex) return false;
       addr->sin_addr.s_addr = htonl(INADDR_ALLHOSTS_GROUP);
       addr->sin_port = htons(9);
       return true;

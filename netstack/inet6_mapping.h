@@ -95,6 +95,9 @@ enum class HostAddrKind {
 struct HostAddress {
   HostAddrKind kind = HostAddrKind::kInet;
   sockaddr_in sin{};
+  // The address length given to the host (shorter only for an address made
+  // to fail, host_address_failing_with).
+  std::uint32_t len = sizeof(sockaddr_in);
   // bind: Linux sets sk_ipv6only after binding an address other than :: and
   // ::ffff:x (i.e. after binding ::1); the caller must treat the socket as
   // v6-only from then on.
@@ -128,8 +131,10 @@ inline std::variant<HostAddress, int> to_host(const void* guest_addr, std::size_
 // failed, and no connect() has reported that) answers its error, or
 // ECONNABORTED when another call took it, whatever address it is given. Only
 // the host knows that state, so the host is given an address that fails the
-// same way rather than being skipped. False for any other errno.
-bool host_address_failing_with(int err, sockaddr_in* addr, std::uint32_t* len);
+// same way rather than being skipped. False for any other errno, and for
+// ENETUNREACH on a socket bound to a device other than lo (the host's route
+// lookup would fail on the device first: ENODEV for a missing index).
+bool host_address_failing_with(int err, const SocketView& sock, sockaddr_in* addr, std::uint32_t* len);
 
 // The host's route to 127/8 says `src 127.0.0.1`, so a host socket whose
 // local address is 0.0.0.0 talks to 127.6.6.1 from 127.0.0.1, and both ends

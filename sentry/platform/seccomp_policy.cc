@@ -43,18 +43,22 @@ FilterAction forwarded_action(const PolicyOptions& opts) {
                                 : FilterAction{ActionKind::kAllow};
 }
 
-// The rules that apply to row `e`: deny rules always, forwarding and
-// translating ones only while the row is served.
 // ROUTE_BY_FD rules only on the unotify platform, where sentry installs the
-// routes (platform/fd_routes.h).
+// routes (platform/fd_routes.h); the TRANSLATE_WHEN rules of a translated row
+// are the exceptions to its route.
+bool rule_applies(const abi::ForwardRule& r, const abi::SyscallEntry& e, const PolicyOptions& opts) {
+  if (r.syscall != e.name) return false;
+  if (r.deny_errno != 0) return true;
+  if (e.serve == abi::Serve::kForward || is_exec(e)) return false;
+  if (r.routed || (r.translate && e.serve == abi::Serve::kTranslate)) return opts.platform == PlatformKind::kUnotify;
+  return true;
+}
+
+// The rules that apply to row `e`, in the table's order.
 static std::vector<const abi::ForwardRule*> rules_for(const abi::SyscallEntry& e, const PolicyOptions& opts) {
   std::vector<const abi::ForwardRule*> out;
-  const bool served = e.serve != abi::Serve::kForward && !is_exec(e);
-  for (const abi::ForwardRule& r : abi::forward_rules()) {
-    if (r.syscall != e.name || !(r.deny_errno != 0 || served)) continue;
-    if (r.routed && opts.platform != PlatformKind::kUnotify) continue;
-    out.push_back(&r);
-  }
+  for (const abi::ForwardRule& r : abi::forward_rules())
+    if (rule_applies(r, e, opts)) out.push_back(&r);
   return out;
 }
 
@@ -78,12 +82,25 @@ static FilterAction rule_action(const abi::ForwardRule& r, const PolicyOptions& 
 static int add_rules_with_forwarding(scmp_filter_ctx ctx, const abi::SyscallEntry& e, const FilterAction& own,
                               const FilterAction& def, const std::vector<const abi::ForwardRule*>& rules,
                               const PolicyOptions& opts) {
-  // A rule that matches every call (ROUTE_BY_FD) is the syscall's action:
-  // unconditional, and nothing else of the row applies.
+  // A rule that matches every call (ROUTE_BY_FD) is the syscall's action,
+  // and only the row's TRANSLATE_WHEN rules are exceptions to it: each must
+  // test one flag bit, and the route applies where none of them is set.
   for (const abi::ForwardRule* r : rules) {
     if (!r->matches_all() || r->deny_errno != 0) continue;
     FilterAction fwd = rule_action(*r, opts);
-    return fwd == def ? 0 : seccomp_rule_add(ctx, to_scmp(fwd), e.nr_x86_64, 0);
+    std::vector<scmp_arg_cmp> unset;
+    for (const abi::ForwardRule* x : rules) {
+      if (!x->translate) continue;
+      if (__builtin_popcountll(x->mask) != 1 || x->value != x->mask || unset.size() == 6) return -EINVAL;
+      const auto arg = static_cast<unsigned>(x->arg);
+      int rc = seccomp_rule_add(ctx, to_scmp(rule_action(*x, opts)), e.nr_x86_64, 1,
+                                SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, x->mask, x->value));
+      if (rc != 0) return rc;
+      unset.push_back(SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, x->mask, 0));
+    }
+    if (fwd == def) return 0;
+    return seccomp_rule_add_array(ctx, to_scmp(fwd), e.nr_x86_64, static_cast<unsigned>(unset.size()),
+                                  unset.empty() ? nullptr : unset.data());
   }
   for (const abi::ForwardRule* r : rules) {
     FilterAction fwd = rule_action(*r, opts);

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "abi/forward_rules.h"
 #include "abi/syscall_entry.h"
 
 namespace sentry::platform {
@@ -62,6 +63,12 @@ FilterAction action_for_call(const abi::SyscallEntry& e, const std::uint64_t (&a
                              const PolicyOptions& opts);
 // What a forwarded call gets: ALLOW, or TRACE when observing forwarded calls.
 FilterAction forwarded_action(const PolicyOptions& opts);
+
+// Whether argument rule `r` of row `e` is part of the filter under `opts`:
+// deny rules always; forwarding and translating ones while the row is served;
+// ROUTE_BY_FD rules on the unotify platform only, and a TRANSLATE_WHEN rule
+// of a translated row only there too (elsewhere the row stops every call).
+bool rule_applies(const abi::ForwardRule& r, const abi::SyscallEntry& e, const PolicyOptions& opts);
 // The action for numbers with no row and for non-native ABIs.
 FilterAction default_action(const PolicyOptions& opts);
 

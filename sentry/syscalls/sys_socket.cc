@@ -82,6 +82,9 @@ netstack::SocketView view_of(kernel::Kernel& k, const SyscallPtr& call, int fd, 
       v.local_v4mapped = a != INADDR_ANY && a != netstack::kGuestIpv6LoopbackOnHost;
       v.already_bound = local.sin_port != 0;
     }
+    int dev = 0;
+    socklen_t dev_len = sizeof dev;
+    if (getsockopt(copy.get(), SOL_SOCKET, SO_BINDTOIFINDEX, &dev, &dev_len) == 0) v.bound_dev_if = dev;
   }
   const kernel::Task* t = k.tree.task(call->tid());
   v.can_bind_privileged = t == nullptr || t->creds.has_capability(CAP_NET_BIND_SERVICE);
@@ -94,19 +97,6 @@ std::uint64_t place_host_address(const SyscallPtr& call, const sockaddr_in& sin)
   std::uint64_t at = call->scratch_area(sizeof sin);
   if (at == 0 || !call->memory().write(at, &sin, sizeof sin)) return 0;
   return at;
-}
-
-// Continues a bind or connect on the host with `sin` (`len` bytes) in place
-// of the guest's address.
-void continue_with_host_address(const SyscallPtr& call, const sockaddr_in& sin, std::uint32_t len) {
-  SyscallArgs a = call->args();
-  a[1] = place_host_address(call, sin);
-  a[2] = len;
-  if (a[1] == 0) {
-    call->fail(EFAULT);
-    return;
-  }
-  call->continue_rewritten(a, nullptr);
 }
 
 // The guest form of the IPv4 address the host wrote at `sa_at` (length at
@@ -406,6 +396,33 @@ void renew_datagram_socket(kernel::Kernel& k, const SyscallPtr& call, int fd, co
   });
 }
 
+// Where a connect of the guest's stream socket `s` (connect(2), or a TCP Fast
+// Open send) to `guest` (`len` bytes) goes on the host, or the errno.
+std::variant<netstack::HostAddress, int> stream_connect_target(kernel::Kernel& k, const SyscallPtr& call, int fd,
+                                                               const sockaddr_storage& guest, std::uint32_t len,
+                                                               const netstack::SocketView& view) {
+  // __inet_stream_connect: a TCP socket that is connected or connecting
+  // answers EISCONN / EALREADY / 0 before any address check; the host does
+  // that when given any IPv4 address (AF_UNSPEC still disconnects).
+  if (guest.ss_family != AF_UNSPEC && tcp_state_of(k, call, fd) != TCP_CLOSE) {
+    netstack::HostAddress any;
+    any.sin.sin_family = AF_INET;
+    return any;
+  }
+  auto mapped = netstack::to_host(&guest, len, netstack::AddrUse::kConnect, view);
+  // A closed TCP socket may still be connecting at the socket layer (its
+  // background connect failed unreported), and then answers its error before
+  // any address check: the host decides, given an address that fails as the
+  // guest's does. Only a length too short for a family is refused first.
+  netstack::HostAddress failing;
+  if (const int* err = std::get_if<int>(&mapped);
+      err != nullptr && len >= sizeof(sa_family_t) &&
+      netstack::host_address_failing_with(*err, view, &failing.sin, &failing.len)) {
+    return failing;
+  }
+  return mapped;
+}
+
 // bind(2) and connect(2): the address goes in.
 void address_in(kernel::Kernel& k, const SyscallPtr& call, netstack::AddrUse use) {
   int fd = static_cast<int>(call->arg(0));
@@ -416,35 +433,16 @@ void address_in(kernel::Kernel& k, const SyscallPtr& call, netstack::AddrUse use
     return;
   }
   sockaddr_storage guest{};
-  int rc = netstack::read_sockaddr(call->memory(), call->arg(1), static_cast<std::uint32_t>(call->arg(2)), &guest);
+  const auto len = static_cast<std::uint32_t>(call->arg(2));
+  int rc = netstack::read_sockaddr(call->memory(), call->arg(1), len, &guest);
   if (rc < 0) {
     call->complete(rc);
     return;
   }
-  // __inet_stream_connect: a TCP socket that is connected or connecting
-  // answers EISCONN / EALREADY / 0 before any address check; the host does
-  // that when given any IPv4 address (AF_UNSPEC still disconnects).
-  if (use == netstack::AddrUse::kConnect && s->type == SOCK_STREAM && guest.ss_family != AF_UNSPEC &&
-      tcp_state_of(k, call, fd) != TCP_CLOSE) {
-    sockaddr_in any{};
-    any.sin_family = AF_INET;
-    continue_with_host_address(call, any, sizeof any);
-    return;
-  }
-  auto mapped = netstack::to_host(&guest, static_cast<std::uint32_t>(call->arg(2)), use, view_of(k, call, fd, *s));
-  // A closed TCP socket may still be connecting at the socket layer (its
-  // background connect failed unreported), and then answers its error before
-  // any address check: the host decides, given an address that fails as the
-  // guest's does. Only a length too short for a family is refused first.
-  sockaddr_in failing{};
-  std::uint32_t failing_len = 0;
-  if (const int* err = std::get_if<int>(&mapped);
-      err != nullptr && use == netstack::AddrUse::kConnect && s->type == SOCK_STREAM &&
-      call->arg(2) >= sizeof(sa_family_t) &&
-      netstack::host_address_failing_with(*err, &failing, &failing_len)) {
-    continue_with_host_address(call, failing, failing_len);
-    return;
-  }
+  const netstack::SocketView view = view_of(k, call, fd, *s);
+  auto mapped = use == netstack::AddrUse::kConnect && s->type == SOCK_STREAM
+                    ? stream_connect_target(k, call, fd, guest, len, view)
+                    : netstack::to_host(&guest, len, use, view);
   if (const int* err = std::get_if<int>(&mapped)) {
     // inet_dgram_connect autobinds before the protocol refuses the address,
     // so a failed UDP connect leaves the socket with a port.
@@ -473,7 +471,7 @@ void address_in(kernel::Kernel& k, const SyscallPtr& call, netstack::AddrUse use
     call->fail(EFAULT);
     return;
   }
-  a[2] = sizeof(sockaddr_in);
+  a[2] = host.len;
   ino_t ino = *netstack::socket_inode(call->tid(), fd);
   bool sets_v6only = host.sets_v6only, bound_any = host.guest_bound_any;
   auto after = [&k, ino, use, sets_v6only, bound_any](std::int64_t r) {
@@ -620,6 +618,22 @@ std::uint64_t place_bytes(const SyscallPtr& call, const std::vector<std::uint8_t
   return at;
 }
 
+// Where a send with an address (`len` bytes of `guest`, send flags `flags`)
+// on the guest's socket `s` goes on the host. A TCP Fast Open send
+// (MSG_FASTOPEN on a stream socket) connects: its address is checked as
+// connect's, and a connect to ::1 gets its source pinned as connect's does.
+std::variant<netstack::HostAddress, int> send_target(kernel::Kernel& k, const SyscallPtr& call, int fd,
+                                                     Inet6Socket& s, const sockaddr_storage& guest,
+                                                     std::uint32_t len, int flags) {
+  const netstack::SocketView view = view_of(k, call, fd, s);
+  if (s.type != SOCK_STREAM || !(flags & MSG_FASTOPEN))
+    return netstack::to_host(&guest, len, netstack::AddrUse::kSendTo, view);
+  auto target = stream_connect_target(k, call, fd, guest, len, view);
+  if (const auto* host = std::get_if<netstack::HostAddress>(&target); host && host->kind == netstack::HostAddrKind::kInet)
+    pin_loopback_source(k, call, fd, host->sin, s);
+  return target;
+}
+
 void sys_sendto(kernel::Kernel& k, const SyscallPtr& call) {
   int fd = static_cast<int>(call->arg(0));
   Inet6Socket* s = inet6_socket(k, call->tid(), fd);
@@ -634,14 +648,11 @@ void sys_sendto(kernel::Kernel& k, const SyscallPtr& call) {
     call->complete(rc);
     return;
   }
-  auto flags = static_cast<int>(call->arg(3));
-  auto use = (s->type == SOCK_STREAM && (flags & MSG_FASTOPEN)) ? netstack::AddrUse::kConnect
-                                                                : netstack::AddrUse::kSendTo;
   if (len == 0) {  // no address: the protocol decides (ENOTCONN / EDESTADDRREQ)
     call->continue_on_host();
     return;
   }
-  auto mapped = netstack::to_host(&guest, len, use, view_of(k, call, fd, *s));
+  auto mapped = send_target(k, call, fd, *s, guest, len, static_cast<int>(call->arg(3)));
   if (const int* err = std::get_if<int>(&mapped)) {
     call->fail(*err);
     return;
@@ -680,12 +691,33 @@ void sys_sendto(kernel::Kernel& k, const SyscallPtr& call) {
       call->fail(EFAULT);
       return;
     }
-    a[5] = sizeof(sockaddr_in);
+    a[5] = host.len;
   } else {
     a[4] = 0;
     a[5] = 0;
   }
   call->continue_rewritten(a, nullptr);
+}
+
+// A message to ::1 from a datagram socket with no source of its own gets
+// 127.6.6.1 as its source: the guest's own control messages (`m`'s), then an
+// IP_PKTINFO one, in `m` (left alone when not needed, or when the guest's
+// control is too large to copy). False when the guest's control cannot be
+// read or the copy cannot be placed (EFAULT).
+bool add_loopback_source(kernel::Kernel& k, const SyscallPtr& call, int fd, const Inet6Socket& s,
+                         const netstack::HostAddress& host, msghdr* m) {
+  if (m->msg_controllen > kMaxTranslatedControl || !needs_loopback_pktinfo(k, call, fd, s, host)) return true;
+  std::vector<std::uint8_t> control(CMSG_ALIGN(m->msg_controllen), 0);
+  if (m->msg_controllen != 0 &&
+      !call->memory().read(reinterpret_cast<std::uint64_t>(m->msg_control), control.data(), m->msg_controllen))
+    return false;
+  const std::vector<std::uint8_t> source = loopback_pktinfo();
+  control.insert(control.end(), source.begin(), source.end());
+  const std::uint64_t ctl_at = place_bytes(call, control);
+  if (ctl_at == 0) return false;
+  m->msg_control = reinterpret_cast<void*>(ctl_at);
+  m->msg_controllen = control.size();
+  return true;
 }
 
 // Implements sendmsg(2) on an AF_INET6 socket: msg_name is translated.
@@ -709,33 +741,16 @@ void sys_sendmsg(kernel::Kernel& k, const SyscallPtr& call) {
     call->continue_on_host();
     return;
   }
-  auto flags = static_cast<int>(call->arg(2));
-  auto use = (s->type == SOCK_STREAM && (flags & MSG_FASTOPEN)) ? netstack::AddrUse::kConnect
-                                                                : netstack::AddrUse::kSendTo;
-  auto mapped = netstack::to_host(&guest, len, use, view_of(k, call, fd, *s));
+  auto mapped = send_target(k, call, fd, *s, guest, len, static_cast<int>(call->arg(2)));
   if (const int* err = std::get_if<int>(&mapped)) {
     call->fail(*err);
     return;
   }
   const netstack::HostAddress& host = std::get<netstack::HostAddress>(mapped);
   msghdr rewritten = msg;
-  if (msg.msg_controllen <= kMaxTranslatedControl && needs_loopback_pktinfo(k, call, fd, *s, host)) {
-    // The guest's own control messages, then the source.
-    std::vector<std::uint8_t> control(CMSG_ALIGN(msg.msg_controllen), 0);
-    if (msg.msg_controllen != 0 &&
-        !call->memory().read(reinterpret_cast<std::uint64_t>(msg.msg_control), control.data(), msg.msg_controllen)) {
-      call->fail(EFAULT);
-      return;
-    }
-    const std::vector<std::uint8_t> source = loopback_pktinfo();
-    control.insert(control.end(), source.begin(), source.end());
-    const std::uint64_t ctl_at = place_bytes(call, control);
-    if (ctl_at == 0) {
-      call->fail(EFAULT);
-      return;
-    }
-    rewritten.msg_control = reinterpret_cast<void*>(ctl_at);
-    rewritten.msg_controllen = control.size();
+  if (!add_loopback_source(k, call, fd, *s, host, &rewritten)) {
+    call->fail(EFAULT);
+    return;
   }
   if (host.kind == netstack::HostAddrKind::kInet) {
     std::uint64_t at = place_host_address(call, host.sin);
@@ -744,7 +759,7 @@ void sys_sendmsg(kernel::Kernel& k, const SyscallPtr& call) {
       return;
     }
     rewritten.msg_name = reinterpret_cast<void*>(at);
-    rewritten.msg_namelen = sizeof(sockaddr_in);
+    rewritten.msg_namelen = host.len;
   } else {
     rewritten.msg_name = nullptr;
     rewritten.msg_namelen = 0;
@@ -851,8 +866,17 @@ void sys_mmsg(kernel::Kernel& k, const SyscallPtr& call, bool receive) {
   vlen = std::min(vlen, kMaxTranslatedMmsg);
   std::vector<mmsghdr> msgs(vlen);
   if (!call->memory().read(vec, msgs.data(), vlen * sizeof(mmsghdr))) {
-    call->continue_on_host();  // the host reports EFAULT
-    return;
+    // Linux copies one header at a time and stops at the first it cannot
+    // read, returning the count so far: the readable ones are the batch.
+    std::uint32_t readable = 0;
+    while (readable < vlen && call->memory().read(vec + readable * sizeof(mmsghdr), &msgs[readable], sizeof(mmsghdr)))
+      ++readable;
+    if (readable == 0) {
+      call->continue_on_host();  // the host reports EFAULT
+      return;
+    }
+    vlen = readable;
+    msgs.resize(vlen);
   }
   std::vector<mmsghdr> rewritten = msgs;
   std::vector<std::uint64_t> slots(vlen, 0);
@@ -878,7 +902,7 @@ void sys_mmsg(kernel::Kernel& k, const SyscallPtr& call, bool receive) {
       m.msg_namelen = 0;
       continue;
     }
-    auto mapped = netstack::to_host(&guest, len, netstack::AddrUse::kSendTo, view_of(k, call, fd, *s));
+    auto mapped = send_target(k, call, fd, *s, guest, len, static_cast<int>(call->arg(3)));
     if (const int* err = std::get_if<int>(&mapped)) {
       // sendmmsg: an error on the first message is the call's error; later
       // ones end the batch (Linux returns the count sent so far).
@@ -895,9 +919,17 @@ void sys_mmsg(kernel::Kernel& k, const SyscallPtr& call, bool receive) {
       m.msg_namelen = 0;
       continue;
     }
+    if (!add_loopback_source(k, call, fd, *s, host, &m)) {
+      if (i == 0) {
+        call->fail(EFAULT);
+        return;
+      }
+      rewritten.resize(i);
+      break;
+    }
     slots[i] = place_host_address(call, host.sin);
     m.msg_name = reinterpret_cast<void*>(slots[i]);
-    m.msg_namelen = sizeof(sockaddr_in);
+    m.msg_namelen = host.len;
   }
   std::uint64_t vec_at = call->scratch_area(rewritten.size() * sizeof(mmsghdr));
   if (vec_at == 0 || !call->memory().write(vec_at, rewritten.data(), rewritten.size() * sizeof(mmsghdr))) {

@@ -251,6 +251,23 @@ TEST_CASE("connect: the mapping rows", "[inet6][connect]") {
   }
 }
 
+TEST_CASE("connect: a socket bound to another device has no route to ::1", "[inet6][connect]") {
+  for (int type : {SOCK_STREAM, SOCK_DGRAM}) {
+    INFO("type " << type);
+    SocketView s = sock(type);
+    s.bound_dev_if = kGuestLoopbackIfindex;
+    CHECK(host(map(v6("::1", 443), AddrUse::kConnect, s)) == "127.6.6.1:443");
+    // SO_BINDTOIFINDEX takes any index; IPv6 finds no route, where the
+    // host's IPv4 lookup answers ENODEV for an index that does not exist.
+    for (int dev : {2, 64, 65536}) {
+      INFO("dev " << dev);
+      s.bound_dev_if = dev;
+      CHECK(err(map(v6("::1", 443), AddrUse::kConnect, s)) == ENETUNREACH);
+      CHECK(host(map(v6("::ffff:127.0.0.1", 80), AddrUse::kConnect, s)) == "127.0.0.1:80");  // the host decides
+    }
+  }
+}
+
 TEST_CASE("connect: multicast differs between TCP and UDP", "[inet6][connect]") {
   // tcp_v6_connect: any multicast is ENETUNREACH before the scope check.
   CHECK(err(map(v6("ff02::1"), AddrUse::kConnect, sock(SOCK_STREAM))) == ENETUNREACH);

@@ -63,7 +63,7 @@ void check_every_row(const PolicyOptions& opts) {
             (opts.observe_forwarded
                  ? platform::default_action(opts)
                  : platform::FilterAction{platform::ActionKind::kErrno, static_cast<std::uint16_t>(r.deny_errno)}));
-    } else if (r.routed && opts.platform != platform::PlatformKind::kUnotify) {
+    } else if (!platform::rule_applies(r, *e, opts)) {
       // Routes exist on the unotify platform only: elsewhere the row applies
       // (to a call no other rule matches: every argument non-zero).
       const std::uint64_t ones[6] = {1, 1, 1, 1, 1, 1};
