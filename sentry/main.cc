@@ -13,6 +13,12 @@
 #include "sentry/cli/report_command.h"
 #include "sentry/cli/run_command.h"
 
+#if defined(__SANITIZE_THREAD__)
+// A ThreadSanitizer report ends sentry (SIGABRT), as -fno-sanitize-recover
+// makes ASan's and UBSan's do, so that it fails the test that found it.
+extern "C" const char* __tsan_default_options() { return "halt_on_error=1:abort_on_error=1"; }
+#endif
+
 int main(int argc, char** argv) {
   CLI::App app{"sentry — a user-space Linux-ABI sandbox"};
   app.require_subcommand(1);

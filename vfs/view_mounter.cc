@@ -1,6 +1,7 @@
 #include "vfs/view_mounter.h"
 
 #include "sentry/sandbox/fd_passing.h"
+#include "sentry/sandbox/sandbox_fork.h"
 
 #include <fcntl.h>
 #include <linux/nsfs.h>
@@ -165,7 +166,7 @@ std::unique_ptr<ViewMounter> ViewMounter::start(int mntns, pid_t init, std::stri
     return nullptr;
   }
   const pid_t parent = getpid();
-  const pid_t pid = fork();
+  const pid_t pid = sandbox::sandbox_fork();
   if (pid < 0) {
     *error = std::string("fork: ") + std::strerror(errno);
     close(sv[0]);

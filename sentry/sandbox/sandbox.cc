@@ -21,6 +21,7 @@
 
 #include "sentry/platform/tracer.h"
 #include "sentry/sandbox/fd_passing.h"
+#include "sentry/sandbox/sandbox_fork.h"
 #include "sentry/sandbox/write_file.h"
 #include "vfs/namespace_builder.h"
 
@@ -71,7 +72,7 @@ int make_user_namespace(const IdMap& ids, std::string* error) {
     close_pipes();
     return -1;
   }
-  pid_t helper = fork();
+  pid_t helper = sandbox_fork();
   if (helper < 0) {
     *error = errno_text("fork");
     close_pipes();
@@ -94,7 +95,7 @@ int make_user_namespace(const IdMap& ids, std::string* error) {
     *error = std::string("cannot create a user namespace (unshare(CLONE_NEWUSER): ") +
              (result != 0 ? std::strerror(result) : "the helper died") +
              "; check /proc/sys/user/max_user_namespaces and, on Debian, kernel.unprivileged_userns_clone; "
-             "EINVAL: the helper has threads, e.g. under ThreadSanitizer)";
+             "EINVAL: the helper has threads)";
   } else {
     const std::string base = "/proc/" + std::to_string(helper) + "/";
     if (!write_file(base + "uid_map", ids.map_line()) || !write_file(base + "gid_map", ids.gid_map_line())) {
@@ -266,7 +267,7 @@ void retitle(const char* title) {
     }
     close(s);
   }
-  pid_t program = fork();
+  pid_t program = sandbox_fork();
   if (program < 0) setup_failed(control, errno_text("fork"));
   if (program == 0) program_main(spec, control, userns);
   close(control);
@@ -369,11 +370,11 @@ std::optional<ProgramRequest> decode_request(const char* data, std::size_t len) 
     const std::size_t extra = req ? req->extra_fds.size() : 0;
     const std::size_t console = req && req->console_fd >= 0 ? 1 : 0;
     if (req && nfds == 4 + console + extra) {
-      pid_t c1 = fork();
+      pid_t c1 = sandbox_fork();
       if (c1 == 0) {
         for (int fd : ns)
           if (setns(fd, 0) != 0) setup_failed(fds[0], errno_text("entering the sandbox's namespaces"));
-        pid_t c2 = fork();
+        pid_t c2 = sandbox_fork();
         if (c2 < 0) setup_failed(fds[0], errno_text("fork"));
         if (c2 == 0) {
           // Every fd still needed moves above the program's 0..2+extra
@@ -482,7 +483,7 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
     if (userns >= 0) close(userns);
     return std::nullopt;
   }
-  pid_t first = fork();
+  pid_t first = sandbox_fork();
   if (first != 0 && spec.limits != nullptr) spec.limits->leave();
   if (first < 0) {
     *error = errno_text("fork");
@@ -503,7 +504,7 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
                                      "cgroup" + std::string(spec.private_network ? ", network" : "") +
                                      "; sentry needs CAP_SYS_ADMIN)"));
     }
-    pid_t init = fork();
+    pid_t init = sandbox_fork();
     if (init < 0) setup_failed(sv[1], errno_text("fork"));
     if (init == 0) init_main(spec, sv[1], userns);
     send_message(sv[1], 'I', &init, sizeof init);
@@ -566,7 +567,7 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
     int pair[2];
     if (spec.ids.rootless) return fail("more programs in a rootless sandbox (exec) are not supported yet");
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return fail(errno_text("socketpair"));
-    pid_t helper = fork();
+    pid_t helper = sandbox_fork();
     if (helper < 0) return fail(errno_text("fork"));
     if (helper == 0) {
       close(pair[0]);
