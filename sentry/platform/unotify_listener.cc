@@ -79,8 +79,15 @@ void UnotifyListener::receive_ready() {
     }
     bool native = n->data.arch == AUDIT_ARCH_X86_64 && (n->data.nr & kX32Bit) == 0;
     const abi::SyscallEntry* entry = native ? abi::syscall_by_nr(n->data.nr) : nullptr;
-    answers_->forget(static_cast<pid_t>(n->pid));  // a new call: the last answer was taken
-    dispatch_(std::make_shared<UnotifySyscall>(fd_, *n, entry, answers_));
+    auto call = std::make_shared<UnotifySyscall>(fd_, *n, entry, answers_);
+    // A new call (the last answer was taken), or the same one restarted
+    // after sentry acted on it and could not answer (sent_answers.h).
+    if (std::optional<SentAnswers::Answer> a =
+            answers_->replay(call->tid(), call->nr(), call->args(), call->instruction_pointer())) {
+      call->complete(a->value);
+      continue;
+    }
+    dispatch_(std::move(call));
   }
 }
 
@@ -110,7 +117,8 @@ ReplyStatus UnotifySyscall::send_value(std::int64_t value) {
   // Delivered, the answer can still be dropped by a signal; undelivered
   // because a signal came first, it still stands unless the call was parked
   // (Syscall::set_parked): served calls act before they answer.
-  if ((s == ReplyStatus::kDelivered || !parked()) && nr() >= 0) answers_->record(tid(), {nr(), args(), value});
+  if ((s == ReplyStatus::kDelivered || !parked()) && nr() >= 0)
+    answers_->record(tid(), {nr(), args(), value, false, s != ReplyStatus::kDelivered, instruction_pointer()});
   return s;
 }
 
@@ -120,7 +128,7 @@ ReplyStatus UnotifySyscall::send_continue() {
   // Only a call that can block on the host needs the host's own answer to a
   // signal (kernel/blocked_calls.h); any other one ended by a signal never ran.
   if (s == ReplyStatus::kDelivered && nr() >= 0 && kernel::may_block_on_host(nr(), args().data()))
-    answers_->record(tid(), {nr(), args(), 0, true});
+    answers_->record(tid(), {nr(), args(), 0, true, false, instruction_pointer()});
   return s;
 }
 
