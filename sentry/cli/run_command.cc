@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -108,6 +109,10 @@ void add_run_command(CLI::App& app, RunArgs& args) {
   run->add_option("--memory-limit", args.memory_limit,
                   "Memory the whole tree may use, e.g. 512M, from a cgroup of its own (beyond it the "
                   "kernel's OOM killer picks a guest process). --memory only sets what the guest sees");
+  run->add_option("--cpu-limit", args.cpu_limit,
+                  "CPU time the whole tree may use, in CPUs (e.g. 0.5 or 2), from a cgroup of its own "
+                  "(the CFS quota). --cpus only sets how many CPUs the guest sees")
+      ->check(CLI::Range(0.01, 4096.0));
   run->add_option("command", args.command, "PROGRAM [ARGS...] (after --)")->required();
 }
 
@@ -178,6 +183,9 @@ int run_command(const RunArgs& args) {
   }
   opts.isolated_network = args.network == "isolated";
   if (args.pids_limit) opts.tree_limits.pids = static_cast<std::uint64_t>(*args.pids_limit);
+  if (args.cpu_limit)
+    opts.tree_limits.cpu_quota_us =
+        static_cast<std::uint64_t>(std::llround(*args.cpu_limit * static_cast<double>(sandbox::kCpuPeriodUs)));
   if (!args.memory_limit.empty()) {
     auto bytes = parse_size(args.memory_limit, &error);
     if (!bytes) {

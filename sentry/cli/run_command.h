@@ -30,6 +30,7 @@ struct RunArgs {
   std::string host_ids;             // --host-ids BASE[:COUNT]
   std::optional<long> pids_limit;   // --pids-limit N
   std::string memory_limit;         // --memory-limit SIZE
+  std::optional<double> cpu_limit;  // --cpu-limit CPUS
   std::vector<std::string> command;
 };
 

@@ -217,6 +217,8 @@ void parse_linux(const json& l, ContainerSpec& s) {
         const long long p = period ? get<long long>(*period, "linux.resources.cpu.period") : 100000;
         if (p <= 0) throw Bad{"linux.resources.cpu.period: must be more than 0"};
         s.cpus = static_cast<int>(std::max<long long>(1, (q + p - 1) / p));
+        // And a hard limit, in sentry's period: quota/period CPUs of time.
+        s.cpu_quota_us = static_cast<std::uint64_t>(std::max<long long>(1000, q * 100000 / p));
       }
       if (const json* set = member(*cpu, "cpus"); set && !get<std::string>(*set, "cpus").empty()) {
         const int n = count_cpuset(set->get<std::string>());

@@ -53,6 +53,7 @@ struct ContainerSpec {
   std::optional<int> cpus;                     // from cpu quota/period or cpuset
   std::optional<std::uint64_t> memory_limit;   // linux.resources.memory.limit
   std::optional<std::uint64_t> pids_limit;     // linux.resources.pids.limit
+  std::optional<std::uint64_t> cpu_quota_us;   // linux.resources.cpu quota/period, per 100 ms (the tree's cpu cgroup)
   std::map<std::string, std::string> annotations;
   // What was ignored, and why (logged by the runtime).
   std::vector<std::string> ignored;

@@ -252,6 +252,7 @@ int run_monitor(const MonitorOptions& o, const StateDir& dir, int ready_fd) {
     opts.tree_limits.memory_bytes = *spec.memory_limit;
   }
   if (spec.pids_limit) opts.tree_limits.pids = *spec.pids_limit;
+  if (spec.cpu_quota_us) opts.tree_limits.cpu_quota_us = *spec.cpu_quota_us;
   opts.machine.uid = spec.uid;
   opts.machine.gid = spec.gid;
   if (geteuid() != 0) {

@@ -7,6 +7,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "sentry/sandbox/write_file.h"
 
@@ -59,11 +62,12 @@ std::optional<CgroupLimits> CgroupLimits::create(const TreeLimits& limits, std::
     c.groups_.push_back({dir, base + parent});
     return dir;
   };
-  auto set = [&](const std::string& dir, const char* file, std::uint64_t value) {
-    if (write_file(dir + "/" + file, std::to_string(value))) return true;
+  auto set = [&](const std::string& dir, const std::string& file, const std::string& value) {
+    if (write_file(dir + "/" + file, value)) return true;
     *error = "cannot write " + dir + "/" + file + ": " + std::strerror(errno);
     return false;
   };
+  const std::string period = std::to_string(kCpuPeriodUs);
   if (exists(std::string(kRoot) + "/cgroup.controllers")) {  // cgroup v2
     auto parent = own_group("");
     if (!parent) {
@@ -72,28 +76,38 @@ std::optional<CgroupLimits> CgroupLimits::create(const TreeLimits& limits, std::
     }
     auto dir = make(kRoot, *parent);
     if (!dir) return std::nullopt;
-    if ((limits.pids && !set(*dir, "pids.max", *limits.pids)) ||
-        (limits.memory_bytes && !set(*dir, "memory.max", *limits.memory_bytes))) {
-      *error += " (the parent group must delegate the pids and memory controllers)";
+    if ((limits.pids && !set(*dir, "pids.max", std::to_string(*limits.pids))) ||
+        (limits.memory_bytes && !set(*dir, "memory.max", std::to_string(*limits.memory_bytes))) ||
+        (limits.cpu_quota_us && !set(*dir, "cpu.max", std::to_string(*limits.cpu_quota_us) + " " + period))) {
+      *error += " (the parent group must delegate the pids, memory and cpu controllers)";
       return std::nullopt;
     }
     return c;
   }
-  const std::pair<const char*, std::optional<std::uint64_t>> wanted[] = {
-      {"pids", limits.pids}, {"memory", limits.memory_bytes}};
-  for (const auto& [controller, value] : wanted) {
-    if (!value) continue;
-    const std::string base = std::string(kRoot) + "/" + controller;
-    auto parent = own_group(controller);
+  // cgroup v1: one hierarchy per controller, and the files to write there.
+  struct Wanted {
+    const char* controller;
+    const char* option;
+    std::vector<std::pair<std::string, std::string>> files;
+  };
+  std::vector<Wanted> wanted;
+  if (limits.pids) wanted.push_back({"pids", "--pids-limit", {{"pids.max", std::to_string(*limits.pids)}}});
+  if (limits.memory_bytes)
+    wanted.push_back({"memory", "--memory-limit", {{"memory.limit_in_bytes", std::to_string(*limits.memory_bytes)}}});
+  if (limits.cpu_quota_us)
+    wanted.push_back({"cpu", "--cpu-limit",
+                      {{"cpu.cfs_period_us", period}, {"cpu.cfs_quota_us", std::to_string(*limits.cpu_quota_us)}}});
+  for (const Wanted& w : wanted) {
+    const std::string base = std::string(kRoot) + "/" + w.controller;
+    auto parent = own_group(w.controller);
     if (!parent || !exists(base)) {
-      *error = std::string("no cgroup ") + controller + " hierarchy at " + base + " for --" +
-               (std::string(controller) == "pids" ? "pids-limit" : "memory-limit");
+      *error = std::string("no cgroup ") + w.controller + " hierarchy at " + base + " for " + w.option;
       return std::nullopt;
     }
     auto dir = make(base, *parent);
     if (!dir) return std::nullopt;
-    if (!set(*dir, std::string(controller) == "pids" ? "pids.max" : "memory.limit_in_bytes", *value))
-      return std::nullopt;
+    for (const auto& [file, value] : w.files)
+      if (!set(*dir, file, value)) return std::nullopt;
   }
   return c;
 }
@@ -109,7 +123,8 @@ std::vector<std::string> CgroupLimits::made_by(pid_t pid) {
   if (exists(std::string(kRoot) + "/cgroup.controllers")) {
     consider(kRoot, own_group(""));
   } else {
-    for (const char* controller : {"pids", "memory"}) consider(std::string(kRoot) + "/" + controller, own_group(controller));
+    for (const char* controller : {"pids", "memory", "cpu"})
+      consider(std::string(kRoot) + "/" + controller, own_group(controller));
   }
   return dirs;
 }

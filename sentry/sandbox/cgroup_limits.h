@@ -1,8 +1,9 @@
 // Hard limits on the whole guest tree, from the host's cgroups: a pids limit
-// against fork bombs and a memory limit against runaway allocation
-// (`sentry run --pids-limit N --memory-limit SIZE`). sentry makes a group of
-// its own below the cgroup it runs in, for each controller (cgroup v1:
-// pids and memory hierarchies; v2: one group with both), and the sandbox's
+// against fork bombs, a memory limit against runaway allocation and a CPU
+// limit against a guest that would take the host's CPUs (`sentry run
+// --pids-limit N --memory-limit SIZE --cpu-limit CPUS`). sentry makes a group
+// of its own below the cgroup it runs in, for each controller (cgroup v1:
+// pids, memory and cpu hierarchies; v2: one group with all), and the sandbox's
 // first process is born in it (sentry steps in for the fork and back out), so
 // the init, the program and everything they start are counted, while the
 // guest's cgroup namespace makes that group its "/".
@@ -17,10 +18,15 @@
 
 namespace sentry::sandbox {
 
+inline constexpr std::uint64_t kCpuPeriodUs = 100000;  // the kernel's default CFS period
+
 struct TreeLimits {
   std::optional<std::uint64_t> pids;          // tasks (threads count, as in pids.max)
   std::optional<std::uint64_t> memory_bytes;  // memory.max / memory.limit_in_bytes
-  bool any() const { return pids || memory_bytes; }
+  // CPU time per kCpuPeriodUs of wall time (cpu.max / cpu.cfs_quota_us):
+  // --cpu-limit 1.5 is 150000.
+  std::optional<std::uint64_t> cpu_quota_us;
+  bool any() const { return pids || memory_bytes || cpu_quota_us; }
 };
 
 class CgroupLimits {

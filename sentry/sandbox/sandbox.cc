@@ -458,7 +458,7 @@ std::optional<Sandbox> launch(const SandboxSpec& spec, std::string* error) {
     *error = "--uid/--gid: a rootless sandbox maps one id (the guest's root is the user running sentry)";
     return std::nullopt;
   } else if (spec.limits != nullptr) {
-    *error = "--pids-limit/--memory-limit need cgroups sentry can create: run sentry as root";
+    *error = "--pids-limit/--memory-limit/--cpu-limit need cgroups sentry can create: run sentry as root";
     return std::nullopt;
   }
   int sv[2];

@@ -80,6 +80,7 @@ TEST_CASE("oci bundle: resources become the machine the guest sees and the tree'
   auto s = parse_config(c, "/b", &error);
   REQUIRE(s);
   CHECK(s->cpus == 2);  // 1.5 CPUs of time: 2 CPUs to run on
+  CHECK(s->cpu_quota_us == 150000u);  // and at most 1.5 CPUs of time (per 100 ms)
   CHECK(s->memory_limit == (1u << 30));
   CHECK(s->pids_limit == 64u);
   c["linux"]["resources"] = {{"cpu", {{"cpus", "0-2,5"}}}};
