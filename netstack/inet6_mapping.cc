@@ -41,6 +41,10 @@ std::uint32_t mapped_v4(const in6_addr& a) {
 bool is_any(const in6_addr& a) { return ipv6_addr_type(a) == kAny; }
 bool is_loopback(const in6_addr& a) { return ipv6_addr_type(a) == (kLoopback | kUnicast); }
 
+// SO_BINDTODEVICE / SO_BINDTOIFINDEX named a device other than lo, which
+// holds the one IPv6 route, to ::1.
+bool bound_off_loopback(const SocketView& s) { return s.bound_dev_if != 0 && s.bound_dev_if != kGuestLoopbackIfindex; }
+
 bool ifindex_exists(const SocketView& s, int index) {
   return std::find(s.ifindexes.begin(), s.ifindexes.end(), index) != s.ifindexes.end();
 }
@@ -85,7 +89,7 @@ void any_means_loopback(in6_addr* a, const SocketView& s) {
 // ENODEV for an index that does not exist.
 std::variant<HostAddress, int> native6(const sockaddr_in6& a, const SocketView& s) {
   if (!is_loopback(a.sin6_addr)) return ENETUNREACH;
-  if (s.bound_dev_if != 0 && s.bound_dev_if != kGuestLoopbackIfindex) return ENETUNREACH;
+  if (bound_off_loopback(s)) return ENETUNREACH;
   if (s.local_v4mapped) return EAFNOSUPPORT;
   return loopback6(a.sin6_port);
 }
@@ -305,7 +309,7 @@ bool host_address_failing_with(int err, const SocketView& sock, sockaddr_in* add
       addr->sin_family = AF_INET6;
       return true;
     case ENETUNREACH:  // tcp_v4_connect: RTCF_MULTICAST | RTCF_BROADCAST
-      if (sock.bound_dev_if != 0 && sock.bound_dev_if != kGuestLoopbackIfindex) return false;
+      if (bound_off_loopback(sock)) return false;
       addr->sin_addr.s_addr = htonl(INADDR_ALLHOSTS_GROUP);
       addr->sin_port = htons(9);
       return true;

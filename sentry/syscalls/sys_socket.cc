@@ -619,13 +619,13 @@ std::uint64_t place_bytes(const SyscallPtr& call, const std::vector<std::uint8_t
 }
 
 // Where a send with an address (`len` bytes of `guest`, send flags `flags`)
-// on the guest's socket `s` goes on the host. A TCP Fast Open send
-// (MSG_FASTOPEN on a stream socket) connects: its address is checked as
-// connect's, and a connect to ::1 gets its source pinned as connect's does.
+// on the guest's socket `s` (as `view` shows it) goes on the host. A TCP Fast
+// Open send (MSG_FASTOPEN on a stream socket) connects: its address is
+// checked as connect's, and a connect to ::1 gets its source pinned as
+// connect's does.
 std::variant<netstack::HostAddress, int> send_target(kernel::Kernel& k, const SyscallPtr& call, int fd,
-                                                     Inet6Socket& s, const sockaddr_storage& guest,
-                                                     std::uint32_t len, int flags) {
-  const netstack::SocketView view = view_of(k, call, fd, s);
+                                                     Inet6Socket& s, const netstack::SocketView& view,
+                                                     const sockaddr_storage& guest, std::uint32_t len, int flags) {
   if (s.type != SOCK_STREAM || !(flags & MSG_FASTOPEN))
     return netstack::to_host(&guest, len, netstack::AddrUse::kSendTo, view);
   auto target = stream_connect_target(k, call, fd, guest, len, view);
@@ -652,7 +652,7 @@ void sys_sendto(kernel::Kernel& k, const SyscallPtr& call) {
     call->continue_on_host();
     return;
   }
-  auto mapped = send_target(k, call, fd, *s, guest, len, static_cast<int>(call->arg(3)));
+  auto mapped = send_target(k, call, fd, *s, view_of(k, call, fd, *s), guest, len, static_cast<int>(call->arg(3)));
   if (const int* err = std::get_if<int>(&mapped)) {
     call->fail(*err);
     return;
@@ -741,7 +741,7 @@ void sys_sendmsg(kernel::Kernel& k, const SyscallPtr& call) {
     call->continue_on_host();
     return;
   }
-  auto mapped = send_target(k, call, fd, *s, guest, len, static_cast<int>(call->arg(2)));
+  auto mapped = send_target(k, call, fd, *s, view_of(k, call, fd, *s), guest, len, static_cast<int>(call->arg(2)));
   if (const int* err = std::get_if<int>(&mapped)) {
     call->fail(*err);
     return;
@@ -880,6 +880,7 @@ void sys_mmsg(kernel::Kernel& k, const SyscallPtr& call, bool receive) {
   }
   std::vector<mmsghdr> rewritten = msgs;
   std::vector<std::uint64_t> slots(vlen, 0);
+  std::optional<netstack::SocketView> view;
   for (std::uint32_t i = 0; i < vlen; ++i) {
     msghdr& m = rewritten[i].msg_hdr;
     if (m.msg_name == nullptr) continue;
@@ -902,7 +903,8 @@ void sys_mmsg(kernel::Kernel& k, const SyscallPtr& call, bool receive) {
       m.msg_namelen = 0;
       continue;
     }
-    auto mapped = send_target(k, call, fd, *s, guest, len, static_cast<int>(call->arg(3)));
+    if (!view) view = view_of(k, call, fd, *s);  // once per batch: the socket as the call found it
+    auto mapped = send_target(k, call, fd, *s, *view, guest, len, static_cast<int>(call->arg(3)));
     if (const int* err = std::get_if<int>(&mapped)) {
       // sendmmsg: an error on the first message is the call's error; later
       // ones end the batch (Linux returns the count sent so far).
