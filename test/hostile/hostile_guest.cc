@@ -1746,7 +1746,9 @@ void race_execve(const Args& a) {
 
 // connect(2) with an address flipping between [::1]:PORT (an allowed host
 // listener), the host's abstract listener, and a path in /tmp; the socket is
-// AF_INET6 and AF_UNIX on alternate iterations.
+// AF_INET6 and AF_UNIX on alternate iterations, and every other AF_INET6
+// one connects by a TCP Fast Open sendto(MSG_FASTOPEN), whose address sentry
+// translates like connect's.
 void race_connect(const Args& a) {
   std::string abs_name = arg_str(a, 0);
   auto port = static_cast<uint16_t>(arg_long(a, 1));
@@ -1772,8 +1774,10 @@ void race_connect(const Args& a) {
         t.add(std::string("socket-") + err_name(errno));
         continue;
       }
-      int r = connect(s, reinterpret_cast<sockaddr*>(f.data()), len);
-      t.add(std::string(fam == AF_UNIX ? "unix-" : "inet6-") + (r == 0 ? "ok" : err_name(errno)));
+      const bool tfo = fam == AF_INET6 && (i & 2);
+      const long r = tfo ? sendto(s, "x", 1, MSG_FASTOPEN | MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(f.data()), len)
+                         : connect(s, reinterpret_cast<sockaddr*>(f.data()), len);
+      t.add(std::string(fam == AF_UNIX ? "unix-" : tfo ? "inet6-tfo-" : "inet6-") + (r >= 0 ? "ok" : err_name(errno)));
       close(s);
     }
     t.flips = static_cast<int64_t>(f.flips());
